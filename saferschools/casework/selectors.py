@@ -1,0 +1,71 @@
+"""Reads of pupils' records, always through the access policy. Reads are audited."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from saferschools.core import access
+from saferschools.core.audit import audit_record
+from saferschools.core.models import AuditAction, AuditEvent, School
+
+from .models import Pupil
+
+
+def pupil_list(
+    *, user: Any, school: School | None = None, on_roll: bool | None = True
+) -> QuerySet[Pupil]:
+    """The pupils the user may see, optionally of one school; not yet audited (see below)."""
+    pupils = access.scope(user, Pupil).select_related("school")
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    if on_roll is not None:
+        pupils = pupils.filter(on_roll=on_roll)
+    return pupils.order_by("family_name", "given_name", "id")
+
+
+def pupil_search(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
+    """Narrow a list by name, the school's pupil id or UPN."""
+    condition = Q()
+    for word in query.split()[:5]:
+        condition &= (
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(school_pupil_id__iexact=word)
+            | Q(upn__iexact=word)
+        )
+    return pupils.filter(condition)
+
+
+@transaction.atomic
+def audit_listing(*, user: Any, pupils: Iterable[Pupil], source: str) -> list[Pupil]:
+    """Evaluate a list of pupils about to be shown, with one audit event per pupil."""
+    shown = list(pupils)
+    for pupil in shown:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            source=source,
+            obj=pupil,
+            detail={"listing": True},
+        )
+    return shown
+
+
+def pupil_get(*, user: Any, pupil_id: Any, source: str) -> Pupil:
+    """One pupil the user may see (else ``Http404``); the read is audited."""
+    pupil = access.get_pupil_for_user(user, pupil_id)
+    audit_record(actor=user, action=AuditAction.VIEW, source=source, obj=pupil)
+    return pupil
+
+
+def pupil_access_log(*, user: Any, pupil: Pupil) -> QuerySet[AuditEvent]:
+    """Who has read or changed this pupil's record: for the school's safeguarding leads.
+
+    Raises ``Http404`` unless the user may change the pupil's record (its school's leaders).
+    """
+    access.get_pupil_for_user(user, pupil.pk, write=True)
+    return AuditEvent.objects.filter(
+        object_type=Pupil._meta.label_lower, object_id=str(pupil.pk)
+    ).order_by("-seq")

@@ -1,0 +1,96 @@
+"""The pupil register: lists, a pupil's record and the import from the school's system."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from saferschools.core import access
+from saferschools.core.audit import audit_source
+
+from . import selectors, services
+from .forms import PupilImportForm
+from .importing import COLUMN_ALIASES, PupilImportError
+
+
+@login_required
+@require_GET
+def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, urn)
+    if not access.can_read_pupils(request.user, school):
+        raise Http404("No school found.")
+    query = request.GET.get("q", "").strip()[:100]
+    pupils = selectors.pupil_list(user=request.user, school=school)
+    if query:
+        pupils = selectors.pupil_search(pupils, query)
+    # Names on screen are a read of personal data: each pupil listed is audited.
+    shown = selectors.audit_listing(
+        user=request.user, pupils=pupils[:500], source=audit_source(request)
+    )
+    return render(
+        request,
+        "casework/pupil_list.html",
+        {
+            "school": school,
+            "pupils": shown,
+            "query": query,
+            "truncated": len(shown) == 500,
+            "can_manage": access.can_manage_pupils(request.user, school),
+        },
+    )
+
+
+@login_required
+@require_GET
+def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
+    pupil = selectors.pupil_get(user=request.user, pupil_id=pupil_id, source=audit_source(request))
+    can_manage = access.can_manage_pupils(request.user, pupil.school)
+    access_log = (
+        selectors.pupil_access_log(user=request.user, pupil=pupil)[:50] if can_manage else None
+    )
+    return render(
+        request,
+        "casework/pupil_detail.html",
+        {"pupil": pupil, "access_log": access_log},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pupil_import(request: HttpRequest, urn: int) -> HttpResponse:
+    school = access.get_school_for_user(request.user, urn)
+    if not access.can_manage_pupils(request.user, school):
+        raise Http404("No school found.")
+    form = PupilImportForm(request.POST or None, request.FILES or None)
+    file_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.pupils_import(
+                actor=request.user,
+                school=school,
+                file=form.cleaned_data["file"],
+                source=audit_source(request),
+                mark_leavers=form.cleaned_data["mark_leavers"],
+            )
+        except PupilImportError as error:
+            file_errors = error.errors[:50]
+            form.add_error(
+                "file",
+                f"The file has {len(error.errors)} problem"
+                f"{'s' if len(error.errors) != 1 else ''}; nothing was imported",
+            )
+        else:
+            messages.success(request, f"Pupil register updated: {result}.")
+            return redirect("casework-pupils", urn=school.urn)
+    return render(
+        request,
+        "casework/pupil_import.html",
+        {
+            "school": school,
+            "form": form,
+            "file_errors": file_errors,
+            "columns": COLUMN_ALIASES,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,257 @@
+"""The access policy: the one place that decides what each user may see and change.
+
+Access follows from a user's memberships alone (a role held over a school, partnership, agency
+or area). ``scope(user, Model)`` gives the rows a user may read, ``scope(user, Model,
+write=True)`` those they may change, and the ``get_<thing>_for_user`` helpers fetch one object,
+raising ``Http404`` alike for what does not exist and what is out of scope, so that nobody learns
+that an object they may not see exists. Views, API views, exports and commands all come here.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from saferschools.accounts.models import PERSONAL_DATA_ROLES, Membership, Role, ScopeType
+from saferschools.casework.models import Pupil
+
+from .models import Agency, Area, Partnership, School
+
+M = TypeVar("M", bound=models.Model)
+
+ALL_ROLES = frozenset(Role.values)
+SCHOOL_LEADERS = frozenset({Role.SAFEGUARDING_LEAD, Role.HEAD_TEACHER})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which roles may read and which may change a kind of object, within their scopes."""
+
+    read: frozenset[str]
+    write: frozenset[str]
+
+
+POLICY: dict[type[models.Model], Rule] = {
+    # Schools, partnerships, agencies and areas are public or organisational facts: every role
+    # sees those within its scope; only the area's administrator changes them.
+    School: Rule(read=ALL_ROLES, write=frozenset({Role.AREA_ADMIN})),
+    Partnership: Rule(read=ALL_ROLES, write=frozenset({Role.AREA_ADMIN, Role.HEAD_TEACHER})),
+    Agency: Rule(read=ALL_ROLES, write=frozenset({Role.AREA_ADMIN})),
+    Area: Rule(read=ALL_ROLES, write=frozenset({Role.AREA_ADMIN})),
+    # Pupils are personal data: the school's own staff and the officers deployed to it. Police
+    # supervisors, agencies, analysts, the steering group and administrators see no pupil
+    # unless a sharing decision grants it. Only the school's leaders change the register.
+    Pupil: Rule(
+        read=frozenset(
+            {Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD, Role.HEAD_TEACHER, Role.SSP_OFFICER}
+        ),
+        write=SCHOOL_LEADERS,
+    ),
+    Membership: Rule(read=frozenset({Role.AREA_ADMIN}), write=frozenset({Role.AREA_ADMIN})),
+}
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships, loaded once per user object (once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_memberships_cache", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related(
+                "school", "partnership", "agency", "area"
+            )
+        )
+        user._memberships_cache = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def has_personal_data_role(user: Any) -> bool:
+    """Whether any of the user's roles can reach personal data (and so needs two factors)."""
+    return bool(roles_of(user) & PERSONAL_DATA_ROLES)
+
+
+@dataclass(frozen=True)
+class _Reach:
+    school_ids: frozenset[uuid.UUID]
+    partnership_ids: frozenset[uuid.UUID]
+    area_ids: frozenset[uuid.UUID]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.school_ids or self.partnership_ids or self.area_ids)
+
+
+def _reach(user: Any, roles: Iterable[str]) -> _Reach:
+    """The schools, partnerships and areas the user's memberships in these roles cover.
+
+    An agency-scoped membership reaches the agency's area: a police force's supervisor oversees
+    the partnerships of the force's area.
+    """
+    roles = frozenset(roles)
+    schools: set[uuid.UUID] = set()
+    partnerships: set[uuid.UUID] = set()
+    areas: set[uuid.UUID] = set()
+    for membership in memberships_of(user):
+        if membership.role not in roles:
+            continue
+        kind = membership.scope_type
+        if kind == ScopeType.SCHOOL:
+            schools.add(membership.school_id)
+        elif kind == ScopeType.PARTNERSHIP:
+            partnerships.add(membership.partnership_id)
+        elif kind == ScopeType.AGENCY:
+            areas.add(membership.agency.area_id)
+        elif kind == ScopeType.AREA:
+            areas.add(membership.area_id)
+    return _Reach(frozenset(schools), frozenset(partnerships), frozenset(areas))
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _school_condition(reach: _Reach, path: str) -> Q:
+    """Rows whose school (reached through ``path``) is within ``reach``."""
+    if reach.empty:
+        return NOTHING
+    condition = NOTHING
+    if reach.school_ids:
+        condition |= Q(**{f"{path}id__in": reach.school_ids})
+    if reach.partnership_ids:
+        condition |= Q(**{f"{path}partnership_link__partnership_id__in": reach.partnership_ids})
+    if reach.area_ids:
+        condition |= Q(**{f"{path}area_id__in": reach.area_ids})
+    return condition
+
+
+def _partnership_condition(reach: _Reach) -> Q:
+    if reach.empty:
+        return NOTHING
+    condition = NOTHING
+    if reach.school_ids:
+        condition |= Q(school_links__school_id__in=reach.school_ids)
+    if reach.partnership_ids:
+        condition |= Q(id__in=reach.partnership_ids)
+    if reach.area_ids:
+        condition |= Q(area_id__in=reach.area_ids)
+    return condition
+
+
+def _area_ids_reached(user: Any, roles: Iterable[str]) -> set[uuid.UUID]:
+    """The areas a user's memberships in these roles touch, whatever the scope's kind."""
+    roles = frozenset(roles)
+    areas: set[uuid.UUID] = set()
+    for membership in memberships_of(user):
+        if membership.role not in roles:
+            continue
+        scope = membership.scope
+        if isinstance(scope, Area):
+            areas.add(scope.id)
+        elif scope is not None:
+            areas.add(scope.area_id)
+    return areas
+
+
+def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[M]:
+    """The rows of ``model`` that ``user`` may read (or, with ``write=True``, change).
+
+    Always a queryset, never evaluated here; a model with no rule, an anonymous or inactive user,
+    or a user without a fitting membership gets an empty one.
+    """
+    rule = POLICY.get(model)
+    queryset = model._default_manager.all()
+    if rule is None:
+        return queryset.none()
+    roles = rule.write if write else rule.read
+    if not memberships_of(user):
+        return queryset.none()
+    if model is School:
+        reach = _reach(user, roles)
+        condition = _school_condition(reach, "")
+        if reach.school_ids:
+            # The other schools of one's own partnership are colleagues, and public facts.
+            condition |= Q(
+                partnership_link__partnership__school_links__school_id__in=reach.school_ids
+            )
+    elif model is Pupil:
+        condition = _school_condition(_reach(user, roles), "school__")
+    elif model is Partnership:
+        condition = _partnership_condition(_reach(user, roles))
+    elif model in (Agency, Area):
+        area_ids = _area_ids_reached(user, roles)
+        condition = Q(id__in=area_ids) if model is Area else Q(area_id__in=area_ids)
+        condition = condition if area_ids else NOTHING
+    elif model is Membership:
+        area_ids = _area_ids_reached(user, roles)
+        condition = (
+            Q(school__area_id__in=area_ids)
+            | Q(partnership__area_id__in=area_ids)
+            | Q(agency__area_id__in=area_ids)
+            | Q(area_id__in=area_ids)
+            if area_ids
+            else NOTHING
+        )
+    else:  # pragma: no cover - every model in POLICY has a branch above
+        return queryset.none()
+    return queryset.filter(condition).distinct()
+
+
+def _get(user: Any, model: type[M], *, write: bool, **lookup: Any) -> M:
+    try:
+        return scope(user, model, write=write).get(**lookup)
+    except (model.DoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id is "not found" too, in the same words as a missing or forbidden one.
+        raise Http404(f"No {model._meta.verbose_name} found.") from None
+
+
+def get_school_for_user(user: Any, urn: int | str, *, write: bool = False) -> School:
+    """The school with this URN if the user may see it (or change it); else ``Http404``."""
+    try:
+        urn = int(urn)
+    except (TypeError, ValueError):
+        raise Http404("No school found.") from None
+    return _get(user, School, write=write, urn=urn)
+
+
+def get_partnership_for_user(
+    user: Any, partnership_id: uuid.UUID | str, *, write: bool = False
+) -> Partnership:
+    """The partnership if the user may see it (or change it); else ``Http404``."""
+    return _get(user, Partnership, write=write, id=partnership_id)
+
+
+def get_pupil_for_user(user: Any, pupil_id: uuid.UUID | str, *, write: bool = False) -> Pupil:
+    """The pupil if the user may see (or change) their record; else ``Http404``.
+
+    The caller audits the read: fetching is not yet reading.
+    """
+    return _get(user, Pupil, write=write, id=pupil_id)
+
+
+def get_area_for_user(user: Any, area_id: uuid.UUID | str, *, write: bool = False) -> Area:
+    """The area if the user's memberships reach it; else ``Http404``."""
+    return _get(user, Area, write=write, id=area_id)
+
+
+def _reaches_school(user: Any, roles: frozenset[str], school: School) -> bool:
+    condition = _school_condition(_reach(user, roles), "")
+    return School.objects.filter(condition, pk=school.pk).exists()
+
+
+def can_read_pupils(user: Any, school: School) -> bool:
+    """Whether the user may see the pupil register of this school."""
+    return _reaches_school(user, POLICY[Pupil].read, school)
+
+
+def can_manage_pupils(user: Any, school: School) -> bool:
+    """Whether the user may import and change the pupil register of this school."""
+    return _reaches_school(user, POLICY[Pupil].write, school)

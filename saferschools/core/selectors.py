@@ -1,0 +1,144 @@
+"""Reads of areas, schools and partnerships, always through the access policy."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from saferschools.accounts.models import Membership, Role, ScopeType
+from saferschools.casework.models import Pupil
+
+from . import access
+from .models import Agency, Area, Partnership, School
+
+
+def school_list(*, user: Any) -> QuerySet[School]:
+    """The schools the user may see, with their partnership, in name order."""
+    return (
+        access.scope(user, School)
+        .select_related("area", "partnership_link__partnership")
+        .order_by("name", "urn")
+    )
+
+
+def partnership_list(*, user: Any) -> QuerySet[Partnership]:
+    return (
+        access.scope(user, Partnership)
+        .annotate(school_count=Count("school_links"))
+        .order_by("name")
+    )
+
+
+@dataclass
+class Link:
+    href: str
+    text: str
+    hint: str = ""
+
+
+@dataclass
+class LandingSection:
+    """One membership on the landing page: the role, its scope and what it reaches."""
+
+    role: str
+    scope_name: str
+    scope_kind: str
+    links: list[Link] = field(default_factory=list)
+    note: str = ""
+
+
+def _links_for(user: Any, membership: Membership) -> tuple[list[Link], str]:
+    links: list[Link] = []
+    note = ""
+    pupil_roles = access.POLICY[Pupil].read
+    kind = membership.scope_type
+    if kind == ScopeType.SCHOOL:
+        school = membership.school
+        links.append(
+            Link(reverse("core-school", args=[school.urn]), f"{school.name}", "School details")
+        )
+        if membership.role in pupil_roles:
+            links.append(
+                Link(
+                    reverse("casework-pupils", args=[school.urn]),
+                    "Pupils",
+                    "The school's pupil register",
+                )
+            )
+        partnership = school.partnership
+        if partnership is not None:
+            links.append(
+                Link(
+                    reverse("core-partnership", args=[partnership.pk]),
+                    partnership.name,
+                    "The partnership",
+                )
+            )
+    elif kind == ScopeType.PARTNERSHIP:
+        partnership = membership.partnership
+        links.append(
+            Link(
+                reverse("core-partnership", args=[partnership.pk]),
+                partnership.name,
+                "The partnership and its schools",
+            )
+        )
+        if membership.role in pupil_roles:
+            for school in partnership.schools.order_by("name"):
+                links.append(
+                    Link(reverse("casework-pupils", args=[school.urn]), f"Pupils at {school.name}")
+                )
+    elif kind in (ScopeType.AGENCY, ScopeType.AREA):
+        area = membership.agency.area if kind == ScopeType.AGENCY else membership.area
+        links.append(
+            Link(
+                reverse("core-area", args=[area.pk]),
+                area.name,
+                "Schools and partnerships of the area",
+            )
+        )
+        if membership.role == Role.AGENCY_PRACTITIONER:
+            note = (
+                "You see a pupil's record only while a sharing decision grants it to "
+                f"{membership.agency.name}."
+            )
+        elif membership.role == Role.POLICE_SUPERVISOR:
+            note = "Pupils' records are not shown to supervisors unless a sharing decision grants them."
+        elif membership.role == Role.AREA_ADMIN:
+            note = "Administrators manage schools, partnerships and accounts; they see no pupil's record."
+        elif membership.role == Role.LA_ANALYST:
+            note = "Analysts see figures for the area with small numbers suppressed, never a pupil's name."
+    return links, note
+
+
+def landing_sections(*, user: Any) -> list[LandingSection]:
+    """What each of the user's memberships lets them reach, for the landing page."""
+    sections = []
+    for membership in access.memberships_of(user):
+        links, note = _links_for(user, membership)
+        sections.append(
+            LandingSection(
+                role=membership.get_role_display(),
+                scope_name=membership.scope_name,
+                scope_kind=ScopeType(membership.scope_type).label,
+                links=links,
+                note=note,
+            )
+        )
+    return sections
+
+
+def area_overview(*, user: Any, area: Area) -> dict[str, Any]:
+    """The schools, partnerships and agencies of an area the user may see."""
+    return {
+        "schools": school_list(user=user).filter(area=area),
+        "partnerships": partnership_list(user=user).filter(area=area),
+        "agencies": access.scope(user, Agency).filter(area=area).order_by("name"),
+        "memberships": access.scope(user, Membership)
+        .filter(
+            Q(school__area=area) | Q(partnership__area=area) | Q(agency__area=area) | Q(area=area)
+        )
+        .select_related("user", "school", "partnership", "agency", "area")
+        .order_by("user__email", "role"),
+    }

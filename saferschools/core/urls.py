@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="core-home"),
+    path("schools/<int:urn>/", views.school_detail, name="core-school"),
+    path("partnerships/<uuid:partnership_id>/", views.partnership_detail, name="core-partnership"),
+    path("areas/<uuid:area_id>/", views.area_detail, name="core-area"),
+    path("accessibility/", views.accessibility, name="core-accessibility"),
+    path("privacy/", views.privacy, name="core-privacy"),
+    path("healthz", views.healthz, name="core-healthz"),
+]

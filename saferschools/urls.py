@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("saferschools.core.urls")),
+    path("", include("saferschools.casework.urls")),
+    path("account/", include("saferschools.accounts.urls")),
+    path("api/v1/", include("saferschools.api.urls")),
+    path("operator/", admin.site.urls),
+]
+
+handler404 = "saferschools.core.errors.not_found"
+handler500 = "saferschools.core.errors.server_error"
+handler403 = "saferschools.core.errors.forbidden"
+handler400 = "saferschools.core.errors.bad_request"
