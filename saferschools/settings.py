@@ -202,6 +202,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Made here so that the web server starts cleanly before the first collectstatic.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 EMAIL_BACKEND = env_str(
     "SAFERSCHOOLS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
