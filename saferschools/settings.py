@@ -116,7 +116,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'saferschools.sqlite3'}"),
+        env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'saferschools.sqlite3'}",
         conn_max_age=env_int("SAFERSCHOOLS_DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )

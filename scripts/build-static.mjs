@@ -6,7 +6,8 @@
 // - compiles saferschools/frontend/app.scss (GOV.UK Frontend + project styles)
 //   to static_build/css/app.css (compressed, no source map)
 // - copies GOV.UK Frontend's fonts/images/manifest, its ES module bundle,
-//   htmx, axe-core (browser tests only) and the project's own scripts
+//   htmx and the project's own scripts (axe-core stays in node_modules: it is for the browser
+//   tests only and must not be published with the static files)
 //
 // The output directory is a build artefact: it is emptied and rewritten on
 // every run and must not be committed. Django serves it as /static/ (it is
@@ -54,11 +55,6 @@ const copies = [
   ],
   [path.join(frontendDir, "init.js"), path.join(outDir, "js", "init.js"), "file"],
   [path.join(frontendDir, "app.mjs"), path.join(outDir, "js", "app.mjs"), "file"],
-  [
-    path.join(nodeModules, "axe-core", "axe.min.js"),
-    path.join(outDir, "test", "axe.min.js"),
-    "file",
-  ],
 ];
 
 function fail(message) {

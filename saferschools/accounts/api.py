@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ class MembershipOutput(serializers.Serializer):
 
 
 class MeApi(APIView):
+    @extend_schema_serializer(component_name="MeOutput")
     class Output(serializers.Serializer):
         email = serializers.EmailField()
         memberships = MembershipOutput(many=True)

@@ -1,6 +1,7 @@
 """Holds users with access to personal data at the two-factor step until they pass it."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +13,13 @@ from saferschools.core.access import has_personal_data_role
 
 def needs_second_factor(user) -> bool:
     """Whether this signed-in user must still give a two-factor code in this session."""
+    # A user just returned by the password check has not passed through OTPMiddleware, so has
+    # no is_verified(): they have not given a second factor yet.
+    is_verified = getattr(user, "is_verified", None)
     return (
         settings.REQUIRE_TWO_FACTOR
         and user.is_authenticated
-        and not user.is_verified()
+        and not (is_verified is not None and is_verified())
         and has_personal_data_role(user)
     )
 
@@ -30,5 +34,6 @@ class TwoFactorRequiredMiddleware:
         # The API checks this itself (VerifiedSessionAuthentication); the account pages are
         # where the second factor is given.
         if not request.path.startswith(self.EXEMPT_PREFIXES) and needs_second_factor(request.user):
-            return redirect(f"{reverse('accounts-two-factor')}?next={request.path}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts-two-factor')}?{query}")
         return self.get_response(request)

@@ -1,6 +1,7 @@
 """Sign-in, the two-factor step and sign-out."""
 
 import base64
+from urllib.parse import urlencode
 
 import segno
 from django.contrib.auth import login, logout
@@ -45,7 +46,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if needs_second_factor(user):
-                return redirect(f"{reverse('accounts-two-factor')}?next={_next_url(request)}")
+                query = urlencode({"next": _next_url(request)})
+                return redirect(f"{reverse('accounts-two-factor')}?{query}")
             services.user_record_sign_in(user=user, source=audit_source(request), two_factor=False)
             return redirect(_next_url(request))
     status = 400 if form.errors else 200
@@ -72,6 +74,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if user.is_locked():
                 logout(request)
                 form = SignInForm()
+                # An unbound form has no cleaned_data, which add_error expects to prune.
+                form.cleaned_data = {}
                 form.add_error(None, error.message)
                 return render(request, "accounts/sign_in.html", {"form": form}, status=400)
         else:

@@ -1,5 +1,5 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ class PupilListApi(APIView):
     class Filter(serializers.Serializer):
         school = serializers.IntegerField(required=False, min_value=1, help_text="The school's URN")
 
+    @extend_schema_serializer(component_name="PupilOutput")
     class Output(serializers.Serializer):
         id = serializers.UUIDField()
         school_urn = serializers.IntegerField(source="school.urn")

@@ -63,9 +63,11 @@ class PupilImportError(FileErrors):
 
 @dataclass(frozen=True)
 class PupilRow:
+    """One pupil of the file; ``upn`` is None when the file has no UPN column at all."""
+
     line: int
     school_pupil_id: str
-    upn: str
+    upn: str | None
     given_name: str
     family_name: str
     date_of_birth: date
@@ -78,7 +80,7 @@ def _normalise(header: str) -> str:
 
 def parse_year_group(value: str) -> int | None:
     """A national curriculum year from the ways systems write it; None if not recognised."""
-    text = value.strip().lower().replace(" ", "")
+    text = "".join(value.split()).lower()  # any whitespace, non-breaking spaces included
     text = re.sub(r"^(year|yr|y|nc)", "", text)
     if text in {"r", "rec", "reception"}:
         return 0
@@ -212,7 +214,7 @@ def read_pupil_file(
             PupilRow(
                 line=line,
                 school_pupil_id=pupil_id,
-                upn=upn,
+                upn=upn if "upn" in columns else None,
                 given_name=names["given_name"],
                 family_name=names["family_name"],
                 date_of_birth=born,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from saferschools.core import access
-from saferschools.core.audit import audit_record
+from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction, AuditEvent, School
 
 from .models import Pupil
@@ -42,14 +42,13 @@ def pupil_search(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
 def audit_listing(*, user: Any, pupils: Iterable[Pupil], source: str) -> list[Pupil]:
     """Evaluate a list of pupils about to be shown, with one audit event per pupil."""
     shown = list(pupils)
-    for pupil in shown:
-        audit_record(
-            actor=user,
-            action=AuditAction.VIEW,
-            source=source,
-            obj=pupil,
-            detail={"listing": True},
-        )
+    audit_record_many(
+        actor=user,
+        action=AuditAction.VIEW,
+        source=source,
+        objects=shown,
+        detail={"listing": True},
+    )
     return shown
 
 

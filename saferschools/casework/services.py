@@ -73,10 +73,16 @@ def pupils_import(
     changed_pupils: list[tuple[Pupil, list[str], bool]] = []
     for row in rows:
         pupil = existing.get(row.school_pupil_id)
-        values = {field: getattr(row, field) for field in IMPORTED_FIELDS}
+        # A file without a UPN column says nothing about UPNs: keep the ones already held.
+        values = {
+            field: getattr(row, field)
+            for field in IMPORTED_FIELDS
+            if not (field == "upn" and row.upn is None)
+        }
         if pupil is None:
+            values.setdefault("upn", "")
             pupil = Pupil(school=school, school_pupil_id=row.school_pupil_id, **values)
-            changed_pupils.append((pupil, list(IMPORTED_FIELDS), True))
+            changed_pupils.append((pupil, sorted(values), True))
             created += 1
             continue
         changed = [field for field, value in values.items() if getattr(pupil, field) != value]

@@ -13,6 +13,8 @@ from . import selectors, services
 from .forms import PupilImportForm
 from .importing import COLUMN_ALIASES, PupilImportError
 
+LIST_LIMIT = 500
+
 
 @login_required
 @require_GET
@@ -25,8 +27,10 @@ def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
     if query:
         pupils = selectors.pupil_search(pupils, query)
     # Names on screen are a read of personal data: each pupil listed is audited.
+    # One more than shown tells a list of exactly the limit from a longer one.
+    page = list(pupils[: LIST_LIMIT + 1])
     shown = selectors.audit_listing(
-        user=request.user, pupils=pupils[:500], source=audit_source(request)
+        user=request.user, pupils=page[:LIST_LIMIT], source=audit_source(request)
     )
     return render(
         request,
@@ -35,7 +39,8 @@ def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
             "school": school,
             "pupils": shown,
             "query": query,
-            "truncated": len(shown) == 500,
+            "truncated": len(page) > LIST_LIMIT,
+            "limit": LIST_LIMIT,
             "can_manage": access.can_manage_pupils(request.user, school),
         },
     )

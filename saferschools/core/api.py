@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from . import selectors
 
 
 class SchoolListApi(APIView):
+    @extend_schema_serializer(component_name="SchoolOutput")
     class Output(serializers.Serializer):
         urn = serializers.IntegerField()
         name = serializers.CharField()

@@ -87,6 +87,77 @@ def _check_detail(detail: dict[str, Any]) -> None:
             raise TypeError(f"Audit detail {key!r} must be a string, integer, boolean or list.")
 
 
+def _locked_head() -> AuditHead:
+    """The chain's head row, locked for this transaction.
+
+    A migration makes the row; should it be missing (a database flushed by hand or by a test),
+    it is made again from the last stored event, so that the chain carries on where it was.
+    """
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        last = AuditEvent.objects.order_by("-seq").first()
+        AuditHead.objects.get_or_create(
+            pk=1,
+            defaults={"seq": last.seq, "hash": last.hash} if last else {"hash": GENESIS_HASH},
+        )
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _append(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    source: str,
+    targets: list[tuple[str, str]],
+    detail: dict[str, Any] | None,
+) -> list[AuditEvent]:
+    """Append one event per (object type, object id), chained, in the caller's transaction."""
+    detail = dict(detail or {})
+    _check_detail(detail)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if is_user else None
+    actor_email = actor.email if is_user else ""
+
+    head = _locked_head()
+    at = timezone.now()
+    seq, prev_hash = head.seq, head.hash
+    events = []
+    for object_type, object_id in targets:
+        seq += 1
+        digest = _event_hash(
+            seq=seq,
+            at=at.astimezone(UTC).isoformat(),
+            actor_id=str(actor_id) if actor_id else "",
+            actor_email=actor_email,
+            action=str(action),
+            object_type=object_type,
+            object_id=object_id,
+            source=source,
+            detail=detail,
+            prev_hash=prev_hash,
+        )
+        events.append(
+            AuditEvent(
+                seq=seq,
+                at=at,
+                actor_id=actor_id,
+                actor_email=actor_email,
+                action=str(action),
+                object_type=object_type,
+                object_id=object_id,
+                source=source,
+                detail=detail,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
+        prev_hash = digest
+    AuditEvent.objects.bulk_create(events)
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return events
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -104,56 +175,36 @@ def audit_record(
     commit or roll back together. The chain's head row is locked first: concurrent writers append
     one after another and every event's ``prev_hash`` is the hash of the event just before it.
     """
-    detail = dict(detail or {})
-    _check_detail(detail)
     if obj is not None:
-        object_type = obj._meta.label_lower
-        object_id = str(obj.pk)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if is_user else None
-    actor_email = actor.email if is_user else ""
-
-    head = AuditHead.objects.select_for_update().get(pk=1)
-    at = timezone.now()
-    seq = head.seq + 1
-    digest = _event_hash(
-        seq=seq,
-        at=at.astimezone(UTC).isoformat(),
-        actor_id=str(actor_id) if actor_id else "",
-        actor_email=actor_email,
-        action=str(action),
-        object_type=object_type,
-        object_id=object_id,
+        object_type, object_id = obj._meta.label_lower, str(obj.pk)
+    (event,) = _append(
+        actor=actor,
+        action=action,
         source=source,
+        targets=[(object_type, object_id)],
         detail=detail,
-        prev_hash=head.hash,
     )
-    event = AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor_id=actor_id,
-        actor_email=actor_email,
-        action=str(action),
-        object_type=object_type,
-        object_id=object_id,
-        source=source,
-        detail=detail,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
     return event
 
 
+@transaction.atomic
 def audit_record_many(
-    *, actor: Any, action: AuditAction | str, source: str, objects: Iterable[models.Model]
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    source: str,
+    objects: Iterable[models.Model],
+    detail: dict[str, Any] | None = None,
 ) -> int:
-    """Record the same action on each object (a listing of personal data); returns the count."""
-    count = 0
-    for obj in objects:
-        audit_record(actor=actor, action=action, source=source, obj=obj)
-        count += 1
-    return count
+    """Record the same action on each object (a listing of personal data); returns the count.
+
+    One event per object, chained as ``audit_record`` chains them, with the head locked and
+    moved once: a listing costs the same few queries however many objects it shows.
+    """
+    targets = [(obj._meta.label_lower, str(obj.pk)) for obj in objects]
+    if targets:
+        _append(actor=actor, action=action, source=source, targets=targets, detail=detail)
+    return len(targets)
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # Related lookups use the base manager: make it the append-only one too.
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor_id", "at"], name="audit_actor_idx"),

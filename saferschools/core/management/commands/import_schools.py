@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from saferschools.core.services import area_create, schools_import
 from saferschools.lib.gias import GiasError, GiasImportError
@@ -21,17 +22,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         source = "command:import_schools"
-        area = area_create(actor=None, name=options["area"], source=source)
-        try:
-            result = schools_import(
-                actor=None,
-                area=area,
-                file=options["file"],
-                source=source,
-                state_funded_only=not options["all_types"],
-            )
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {options['file']}") from None
-        except (GiasError, GiasImportError, ValueError) as error:
-            raise CommandError(f"Nothing imported. {error}") from None
+        # One transaction with the area, so that a refused file leaves no new empty area behind.
+        with transaction.atomic():
+            area = area_create(actor=None, name=options["area"], source=source)
+            try:
+                result = schools_import(
+                    actor=None,
+                    area=area,
+                    file=options["file"],
+                    source=source,
+                    state_funded_only=not options["all_types"],
+                )
+            except FileNotFoundError:
+                raise CommandError(f"No such file: {options['file']}") from None
+            except (GiasError, GiasImportError, ValueError) as error:
+                raise CommandError(f"Nothing imported. {error}") from None
         self.stdout.write(f"Schools in {area.name}: {result}.")

@@ -1,0 +1,379 @@
+"""Sign-in and the landing page in a real headless Chromium, checked with axe-core.
+
+Playwright's sync API keeps an event loop running in the main thread while the browser is up,
+which Django's async-unsafe check would take for an async context: Django documents
+DJANGO_ALLOW_ASYNC_UNSAFE for exactly this. It is set before any fixture runs and holds for the
+rest of the test process, since the browser stays up until the session ends.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from saferschools.accounts.models import Role
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The pages allow scripts from their own origin only (script-src 'self'), so axe cannot be
+# added as an inline script without switching the policy off. Instead it is added by URL on the
+# page's own origin, and Playwright answers that URL from the built file: the policy stays on in
+# every test, and the server under test never serves axe.
+AXE_PATH = "/__browser-tests__/axe.min.js"
+
+SIGN_IN = "/account/sign-in/"
+PHONE = {"width": 375, "height": 667}
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server runs in its own thread, so data must be committed; the serialized
+    # rollback puts back what migrations created (the audit chain's head) for each test.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Django keeps its connections per thread, but per async context in a thread where an event
+    # loop runs, as it does here from the moment Playwright starts. Without this, the tests would
+    # get fresh connections that know nothing of the test database set up before (its
+    # serialized contents for rollback, the connection the live server shares).
+    wrappers = {alias: connections[alias] for alias in connections}
+    with sync_playwright() as playwright:
+        for alias, wrapper in wrappers.items():
+            connections[alias] = wrapper
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Open browser contexts on the live server; each is closed after the test."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        context.route(
+            f"{live_server.url}{AXE_PATH}",
+            lambda route: route.fulfill(path=AXE, content_type="text/javascript"),
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture
+def lead(transactional_db, world, persona):
+    """The safeguarding lead of Oakwood School, with a name to greet."""
+    return persona(
+        Role.SAFEGUARDING_LEAD, world.school_a, email="dana@oakwood.example", full_name="Dana Lee"
+    )
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now, for WCAG 2.2 A and AA."""
+    assert AXE.is_file(), f"{AXE} is missing: build the front end with `npm run build`"
+    page.add_script_tag(url=AXE_PATH)
+    return page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map((v) => ({
+                id: v.id,
+                impact: v.impact,
+                help: v.help,
+                helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({
+                    target: n.target.join(' '),
+                    html: n.html,
+                    summary: n.failureSummary,
+                })),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s):"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"  at {node['target']}: {node['html'][:200]}")
+            lines.append("    " + node["summary"].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto(SIGN_IN)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+@dataclass
+class Watch:
+    """What a page reports while a test drives it."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def csp_violations(self, page) -> list[str]:
+        return page.evaluate("window.__cspViolations || []")
+
+
+def watch(page) -> Watch:
+    seen = Watch()
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            seen.console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.page_errors.append(str(error)))
+    page.on("request", lambda request: seen.requests.append(request.url))
+    # Init scripts run outside the page's policy, so this listener is there before any content.
+    page.add_init_script(
+        """document.addEventListener('securitypolicyviolation', (e) => {
+            (window.__cspViolations = window.__cspViolations || []).push(
+                `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`
+            );
+        });"""
+    )
+    return seen
+
+
+# (a)
+
+
+def test_sign_in_page_is_accessible(page):
+    response = page.goto(SIGN_IN)
+
+    assert response.status == 200
+    assert page.title() == "Sign in \N{EN DASH} SaferSchools"
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in to SaferSchools"
+    assert_accessible(page)
+
+
+def test_the_axe_check_does_find_problems(page):
+    # Guards against a check that passes because it checks nothing.
+    page.goto(SIGN_IN)
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<input type="text" id="unlabelled">');
+            const faint = document.createElement('p');
+            faint.textContent = 'faint';
+            faint.style.color = '#ccc';  // the policy refuses style attributes in markup
+            main.append(faint);
+        }"""
+    )
+
+    found = {violation["id"] for violation in axe_violations(page)}
+
+    assert {"label", "color-contrast"} <= found
+    assert "label" in describe(axe_violations(page))
+
+
+# (b)
+
+
+def test_sign_in_through_the_form_lands_on_an_accessible_landing_page(
+    page, lead, password, live_server
+):
+    sign_in(page, lead.email, password)
+
+    assert page.url == f"{live_server.url}/"
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana"
+    assert page.get_by_role("heading", name="Safeguarding lead: Oakwood School").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    assert_accessible(page)
+
+
+def test_sign_in_returns_to_the_page_asked_for(page, lead, password, live_server, world):
+    school_page = f"/schools/{world.school_a.urn}/"
+    page.goto(school_page)
+    assert urlsplit(page.url).path == SIGN_IN
+
+    page.get_by_label("E-mail address").fill(lead.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    assert page.url == f"{live_server.url}{school_page}"
+
+
+def test_landing_page_screenshot(page, lead, password, tmp_path):
+    sign_in(page, lead.email, password)
+
+    shot = tmp_path / "landing.png"
+    page.screenshot(path=shot, full_page=True)
+
+    assert shot.stat().st_size > 1000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# (c)
+
+
+def test_sign_in_and_landing_page_work_without_javascript(new_context, lead, password, live_server):
+    page = new_context(java_script_enabled=False).new_page()
+
+    sign_in(page, lead.email, password)
+
+    assert "js-enabled" not in (page.get_attribute("body", "class") or "")
+    assert page.url == f"{live_server.url}/"
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana"
+    assert page.get_by_role("heading", name="Safeguarding lead: Oakwood School").is_visible()
+
+
+def test_sign_out_works_without_javascript(new_context, lead, password, live_server):
+    page = new_context(java_script_enabled=False).new_page()
+    sign_in(page, lead.email, password)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+    assert urlsplit(page.url).path == SIGN_IN
+    page.goto("/")
+    assert urlsplit(page.url).path == SIGN_IN
+
+
+# (d)
+
+
+def test_wrong_password_shows_an_accessible_error_summary(page, lead):
+    page.goto(SIGN_IN)
+    page.get_by_label("E-mail address").fill(lead.email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert summary.get_by_role("heading", name="There is a problem").is_visible()
+    message = summary.get_by_role("link", name="Enter a correct e-mail address and password.")
+    assert message.is_visible()
+    # GOV.UK Frontend moves focus to the summary, so a screen reader announces it.
+    assert summary.evaluate("(element) => element === document.activeElement")
+    assert page.title().startswith("Error: ")
+    assert urlsplit(page.url).path == SIGN_IN
+    assert page.get_by_label("E-mail address").input_value() == lead.email
+    assert page.get_by_label("Password").input_value() == ""
+    assert_accessible(page)
+
+
+def test_empty_form_shows_each_missing_field(page, world):
+    page.goto(SIGN_IN)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    summary = page.locator(".govuk-error-summary")
+    assert summary.get_by_role("link", name="Enter your e-mail address").is_visible()
+    assert summary.get_by_role("link", name="Enter your password").is_visible()
+    assert_accessible(page)
+
+
+# (e)
+
+
+def test_sign_in_page_fits_a_small_phone(new_context):
+    page = new_context(viewport=PHONE, device_scale_factor=2).new_page()
+
+    page.goto(SIGN_IN)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_landing_page_fits_a_small_phone(new_context, lead, password):
+    page = new_context(viewport=PHONE, device_scale_factor=2).new_page()
+
+    sign_in(page, lead.email, password)
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# (f) and (g)
+
+
+def test_landing_page_has_no_console_errors_or_policy_violations(page, lead, password):
+    seen = watch(page)
+
+    sign_in(page, lead.email, password)
+    page.wait_for_load_state("networkidle")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana"
+    # Both scripts ran: init.js marks the body, and GOV.UK Frontend's module (app.mjs and the
+    # bundle it imports) marks each component it starts.
+    assert "govuk-frontend-supported" in page.get_attribute("body", "class")
+    assert page.locator("[data-govuk-skip-link-init]").count() == 1
+    assert seen.console_errors == []
+    assert seen.page_errors == []
+    assert seen.csp_violations(page) == []
+
+
+def test_sign_in_page_has_no_console_errors_or_policy_violations(page, world):
+    seen = watch(page)
+
+    page.goto(SIGN_IN)
+    page.wait_for_load_state("networkidle")
+
+    assert seen.console_errors == []
+    assert seen.page_errors == []
+    assert seen.csp_violations(page) == []
+
+
+def test_no_request_leaves_the_live_server(page, lead, password, live_server):
+    seen = watch(page)
+
+    sign_in(page, lead.email, password)
+    page.wait_for_load_state("networkidle")
+
+    origin = urlsplit(live_server.url)
+    assert seen.requests, "the browser made no request at all"
+    elsewhere = [
+        url
+        for url in seen.requests
+        if urlsplit(url).scheme != "data"
+        and (urlsplit(url).scheme, urlsplit(url).netloc) != (origin.scheme, origin.netloc)
+    ]
+    assert elsewhere == []
+    paths = {urlsplit(url).path for url in seen.requests}
+    assert {SIGN_IN, "/", "/static/css/app.css", "/static/js/app.mjs"} <= paths
