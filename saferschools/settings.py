@@ -59,6 +59,10 @@ DEBUG = env_bool("SAFERSCHOOLS_DEBUG", False)
 ALLOWED_HOSTS = env_list("SAFERSCHOOLS_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("SAFERSCHOOLS_CSRF_TRUSTED_ORIGINS")
 
+# Where people reach the service: links in e-mails start with it.
+BASE_URL = env_str("SAFERSCHOOLS_BASE_URL", "http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = env_int("SAFERSCHOOLS_INVITATION_DAYS", 7, minimum=1) * 24 * 3600
+
 DATA_DIR = Path(env_str("SAFERSCHOOLS_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [

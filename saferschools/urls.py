@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from saferschools.accounts.urls import manage_urlpatterns
+
 urlpatterns = [
     path("", include("saferschools.core.urls")),
     path("", include("saferschools.casework.urls")),
     path("account/", include("saferschools.accounts.urls")),
+    path("", include(manage_urlpatterns)),
     path("api/v1/", include("saferschools.api.urls")),
     path("operator/", admin.site.urls),
 ]

@@ -1,4 +1,9 @@
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+
+from saferschools.core.models import Area
+
+from .models import Role, User
 
 
 class SignInForm(forms.Form):
@@ -35,3 +40,81 @@ class TwoFactorForm(forms.Form):
             }
         ),
     )
+
+
+class InviteForm(forms.Form):
+    """Give a person a role over a school, partnership, agency or the area itself."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the person's e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        help_text="Used only if the person has no account yet",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=Role.choices, error_messages={"required": "Select a role"}
+    )
+    scope = forms.ChoiceField(
+        label="Over",
+        help_text="The school, partnership, agency or area the role is held over",
+        error_messages={"required": "Select what the role is held over"},
+    )
+
+    def __init__(self, *args, area: Area, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.area = area
+        self.scopes: dict[str, object] = {f"area:{area.pk}": area}
+        groups: list[tuple[str, list[tuple[str, str]]]] = [
+            ("Area", [(f"area:{area.pk}", area.name)])
+        ]
+        for label, kind, objects in (
+            ("Partnerships", "partnership", area.partnerships.order_by("name")),
+            ("Agencies", "agency", area.agencies.order_by("name")),
+            ("Schools", "school", area.schools.filter(is_open=True).order_by("name")),
+        ):
+            options = []
+            for obj in objects:
+                key = f"{kind}:{obj.pk}"
+                self.scopes[key] = obj
+                options.append((key, str(obj.name)))
+            if options:
+                groups.append((label, options))
+        self.fields["scope"].choices = [("", "Choose…"), *groups]
+
+    def clean_scope(self):
+        return self.scopes[self.cleaned_data["scope"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        is_new = email and not User.objects.filter(email__iexact=email).exists()
+        if is_new and not cleaned.get("full_name", "").strip():
+            self.add_error("full_name", "Enter the person's full name")
+        return cleaned
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's set-password form with GOV.UK wording."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields[
+            "new_password1"
+        ].help_text = (
+            "At least 12 characters. Not a common password, not all numbers, not like your e-mail."
+        )
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].help_text = ""
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"

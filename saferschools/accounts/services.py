@@ -6,13 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferschools.core.audit import audit_record
-from saferschools.core.models import AuditAction
+from saferschools.core.models import Agency, Area, AuditAction, Partnership, School
 
 from .models import Membership, User
 
@@ -190,3 +191,103 @@ def membership_grant(
         detail={"role": role, "scope_type": membership.scope_type, "scope_id": membership.scope_id},
     )
     return membership
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be made; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def user_invite(
+    *,
+    actor: Any,
+    email: str,
+    full_name: str,
+    role: str,
+    scope: School | Partnership | Agency | Area,
+    source: str,
+) -> User:
+    """Give a person a role over a scope, making their account if they have none.
+
+    The caller has checked that ``actor`` may manage memberships in the scope's area. A new
+    account has no usable password: an invitation e-mail with a link to set one is sent by the
+    task worker once the transaction commits. Everything is audited; nothing changes if the role
+    does not fit the kind of scope.
+    """
+    kind = {School: "school", Partnership: "partnership", Agency: "agency", Area: "area"}[
+        type(scope)
+    ]
+    email = User.objects.normalize_email(email.strip()).lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = User(email=email, full_name=full_name.strip())
+            user.set_unusable_password()
+            user.full_clean()
+            user.save()
+            audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=user)
+        try:
+            membership_grant(actor=actor, user=user, role=role, source=source, **{kind: scope})
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {}
+            message = next(iter(messages.values()), error.messages)[0]
+            raise InvitationError("scope", message) from None
+        if created:
+            from .tasks import send_invitation
+
+            transaction.on_commit(lambda: send_invitation.enqueue(str(user.pk)))
+    return user
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Any, membership: Membership, source: str) -> None:
+    """Take a role away; the account stays, with its other memberships."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        source=source,
+        obj=membership,
+        detail={
+            "role": membership.role,
+            "scope_type": membership.scope_type,
+            "scope_id": membership.scope_id,
+            "user_id": str(membership.user_id),
+        },
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, source: str) -> None:
+    """Set a user's password (validated by the caller's form) and clear any lock-out."""
+    user.set_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    user.save(update_fields=["password", "failed_sign_ins", "locked_until"])
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        source=source,
+        obj=user,
+        detail={"change": "password_set"},
+    )
+
+
+def user_send_password_link(*, actor: Any, user: User, source: str) -> None:
+    """Send a user a fresh link to set their password (an administrator's action), audited."""
+    from .tasks import send_invitation
+
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            source=source,
+            obj=user,
+            detail={"change": "password_link_sent"},
+        )
+        transaction.on_commit(lambda: send_invitation.enqueue(str(user.pk), False))

@@ -4,19 +4,22 @@ import base64
 from urllib.parse import urlencode
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from saferschools.core import access
 from saferschools.core.audit import audit_source
 
 from . import services
-from .forms import SignInForm, TwoFactorForm
+from .forms import InviteForm, SetPasswordForm, SignInForm, TwoFactorForm
 from .middleware import needs_second_factor
 
 
@@ -103,3 +106,91 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         services.user_record_sign_out(user=request.user, source=audit_source(request))
     logout(request)
     return redirect("accounts-sign-in")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_invite(request: HttpRequest, area_id: str) -> HttpResponse:
+    area = access.get_area_for_user(request.user, area_id)
+    if not access.can_manage_accounts(request.user, area):
+        raise Http404("No area found.")
+    form = InviteForm(request.POST or None, area=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_invite(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                scope=form.cleaned_data["scope"],
+                source=audit_source(request),
+            )
+        except services.InvitationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"{user.email} now has the role. New accounts get an e-mail.")
+            return redirect("core-area", area_id=area.pk)
+    return render(
+        request,
+        "accounts/invite.html",
+        {"area": area, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
+    membership = access.get_membership_for_user(request.user, membership_id, write=True)
+    area_id = access.area_of(membership.scope).pk
+    if request.method == "POST":
+        services.membership_revoke(
+            actor=request.user, membership=membership, source=audit_source(request)
+        )
+        messages.success(request, f"{membership.user.email} no longer has that role.")
+        return redirect("core-area", area_id=area_id)
+    return render(
+        request, "accounts/membership_remove.html", {"membership": membership, "area_id": area_id}
+    )
+
+
+@login_required
+@require_POST
+def account_unlock(request: HttpRequest, user_id: str) -> HttpResponse:
+    account = access.get_account_for_user(request.user, user_id)
+    services.user_unlock(actor=request.user, user=account, source=audit_source(request))
+    messages.success(request, f"{account.email} can sign in again.")
+    return redirect(_next_url(request))
+
+
+@login_required
+@require_POST
+def account_send_password_link(request: HttpRequest, user_id: str) -> HttpResponse:
+    account = access.get_account_for_user(request.user, user_id)
+    services.user_send_password_link(actor=request.user, user=account, source=audit_source(request))
+    messages.success(request, f"A link to set a new password is on its way to {account.email}.")
+    return redirect(_next_url(request))
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The link from an invitation or a reset: set a password, then sign in."""
+
+    template_name = "accounts/set_password.html"
+    form_class = SetPasswordForm
+    reset_url_token = "set-password"  # noqa: S105 - a URL segment, not a secret
+    success_url = reverse_lazy("accounts-sign-in")
+
+    def form_valid(self, form):
+        services.user_set_password(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            source=audit_source(self.request),
+        )
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response

@@ -255,3 +255,32 @@ def can_read_pupils(user: Any, school: School) -> bool:
 def can_manage_pupils(user: Any, school: School) -> bool:
     """Whether the user may import and change the pupil register of this school."""
     return _reaches_school(user, POLICY[Pupil].write, school)
+
+
+def can_manage_accounts(user: Any, area: Area) -> bool:
+    """Whether the user may give and take roles, and unlock accounts, in this area."""
+    return scope(user, Area, write=True).filter(pk=area.pk).exists()
+
+
+def get_membership_for_user(
+    user: Any, membership_id: uuid.UUID | str, *, write: bool = False
+) -> Membership:
+    """A membership in an area the user administers; else ``Http404``."""
+    return _get(user, Membership, write=write, id=membership_id)
+
+
+def get_account_for_user(user: Any, account_id: uuid.UUID | str) -> Any:
+    """A user account holding a role in an area this user administers; else ``Http404``."""
+    memberships = scope(user, Membership, write=True).filter(user_id=account_id)
+    try:
+        membership = memberships.select_related("user").first()
+    except (ValidationError, ValueError, TypeError):
+        membership = None
+    if membership is None:
+        raise Http404("No user found.")
+    return membership.user
+
+
+def area_of(scope_object: School | Partnership | Agency | Area) -> Area:
+    """The area a school, partnership, agency or area belongs to."""
+    return scope_object if isinstance(scope_object, Area) else scope_object.area

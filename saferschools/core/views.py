@@ -60,7 +60,11 @@ def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
     return render(
         request,
         "core/area.html",
-        {"area": area, **selectors.area_overview(user=request.user, area=area)},
+        {
+            "area": area,
+            "can_manage_accounts": access.can_manage_accounts(request.user, area),
+            **selectors.area_overview(user=request.user, area=area),
+        },
     )
 
 
