@@ -62,12 +62,20 @@ class InviteForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(
-        label="Role", choices=Role.choices, error_messages={"required": "Select a role"}
+        label="Role",
+        choices=[("", "Choose…"), *Role.choices],
+        error_messages={
+            "required": "Select a role",
+            "invalid_choice": "Select a role from the list",
+        },
     )
     scope = forms.ChoiceField(
         label="Over",
         help_text="The school, partnership, agency or area the role is held over",
-        error_messages={"required": "Select what the role is held over"},
+        error_messages={
+            "required": "Select what the role is held over",
+            "invalid_choice": "Select a school, partnership, agency or area from the list",
+        },
     )
 
     def __init__(self, *args, area: Area, **kwargs) -> None:

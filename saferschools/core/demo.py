@@ -30,7 +30,7 @@ AGENCIES = [
     ("Surrey Police", Agency.Kind.POLICE_FORCE),
     ("Surrey County Council", Agency.Kind.LOCAL_AUTHORITY),
     ("Surrey Youth Offending Service", Agency.Kind.YOUTH_OFFENDING_TEAM),
-    ("Children and young people's mental health service (CAMHS)", Agency.Kind.CAMHS),
+    ("Surrey children and young people's mental health service", Agency.Kind.CAMHS),
     ("Surrey Children's Services", Agency.Kind.CHILDRENS_SOCIAL_CARE),
     ("Education welfare (attendance) service", Agency.Kind.EDUCATION_WELFARE),
     ("School nursing service", Agency.Kind.HEALTH),
