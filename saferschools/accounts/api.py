@@ -26,4 +26,4 @@ class MeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         memberships = MembershipOutput(access.memberships_of(request.user), many=True).data
-        return Response({"email": request.user.email, "memberships": memberships})
+        return Response({"email": getattr(request.user, "email", ""), "memberships": memberships})

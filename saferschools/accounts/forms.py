@@ -97,13 +97,15 @@ class InviteForm(forms.Form):
                 options.append((key, str(obj.name)))
             if options:
                 groups.append((label, options))
-        self.fields["scope"].choices = [("", "Choose…"), *groups]
+        scope_field = self.fields["scope"]
+        assert isinstance(scope_field, forms.ChoiceField)
+        scope_field.choices = [("", "Choose…"), *groups]
 
     def clean_scope(self):
         return self.scopes[self.cleaned_data["scope"]]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         email = cleaned.get("email")
         is_new = email and not User.objects.filter(email__iexact=email).exists()
         if is_new and not cleaned.get("full_name", "").strip():

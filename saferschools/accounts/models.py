@@ -190,9 +190,12 @@ class Membership(models.Model):
         return ""
 
     @property
-    def scope(self) -> School | Partnership | Agency | Area | None:
-        kind = self.scope_type
-        return getattr(self, kind) if kind else None
+    def scope(self) -> School | Partnership | Agency | Area:
+        """The one school, partnership, agency or area (a database constraint ensures one)."""
+        for candidate in (self.school, self.partnership, self.agency, self.area):
+            if candidate is not None:
+                return candidate
+        raise ValueError("This membership has no scope.")
 
     @property
     def scope_id(self) -> str:
@@ -201,8 +204,7 @@ class Membership(models.Model):
 
     @property
     def scope_name(self) -> str:
-        scope = self.scope
-        return scope.name if scope is not None else ""
+        return self.scope.name if self.scope_type else ""
 
     def clean(self) -> None:
         kind = self.scope_type
@@ -215,7 +217,7 @@ class Membership(models.Model):
                 {kind: f"A {self.get_role_display().lower()} is held over a {names}."}
             )
         if (
-            self.agency_id
+            self.agency is not None
             and self.role == Role.POLICE_SUPERVISOR
             and self.agency.kind != Agency.Kind.POLICE_FORCE
         ):

@@ -223,14 +223,16 @@ def user_invite(
     ]
     email = User.objects.normalize_email(email.strip()).lower()
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if created:
+        existing = User.objects.filter(email__iexact=email).first()
+        created = existing is None
+        if existing is None:
             user = User(email=email, full_name=full_name.strip())
             user.set_unusable_password()
             user.full_clean()
             user.save()
             audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=user)
+        else:
+            user = existing
         try:
             membership_grant(actor=actor, user=user, role=role, source=source, **{kind: scope})
         except ValidationError as error:

@@ -21,6 +21,13 @@ from saferschools.core.audit import audit_source
 from . import services
 from .forms import InviteForm, SetPasswordForm, SignInForm, TwoFactorForm
 from .middleware import needs_second_factor
+from .models import User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, for views behind ``login_required``."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -62,7 +69,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if not needs_second_factor(user):
         return redirect(_next_url(request))
     state = services.totp_device_for(user=user)
@@ -76,11 +83,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("code", error.message)
             if user.is_locked():
                 logout(request)
-                form = SignInForm()
+                sign_in_form = SignInForm()
                 # An unbound form has no cleaned_data, which add_error expects to prune.
-                form.cleaned_data = {}
-                form.add_error(None, error.message)
-                return render(request, "accounts/sign_in.html", {"form": form}, status=400)
+                sign_in_form.cleaned_data = {}
+                sign_in_form.add_error(None, error.message)
+                return render(request, "accounts/sign_in.html", {"form": sign_in_form}, status=400)
         else:
             otp_login(request, device)
             services.user_record_sign_in(user=user, source=audit_source(request), two_factor=True)

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from saferschools.accounts.models import PERSONAL_DATA_ROLES, Membership, Role, ScopeType
+from saferschools.accounts.models import PERSONAL_DATA_ROLES, Membership, Role
 from saferschools.casework.models import Pupil
 
 from .models import Agency, Area, Partnership, School
@@ -104,15 +104,15 @@ def _reach(user: Any, roles: Iterable[str]) -> _Reach:
     for membership in memberships_of(user):
         if membership.role not in roles:
             continue
-        kind = membership.scope_type
-        if kind == ScopeType.SCHOOL:
-            schools.add(membership.school_id)
-        elif kind == ScopeType.PARTNERSHIP:
-            partnerships.add(membership.partnership_id)
-        elif kind == ScopeType.AGENCY:
-            areas.add(membership.agency.area_id)
-        elif kind == ScopeType.AREA:
-            areas.add(membership.area_id)
+        scope_object = membership.scope
+        if isinstance(scope_object, School):
+            schools.add(scope_object.pk)
+        elif isinstance(scope_object, Partnership):
+            partnerships.add(scope_object.pk)
+        elif isinstance(scope_object, Agency):
+            areas.add(scope_object.area_id)
+        else:
+            areas.add(scope_object.pk)
     return _Reach(frozenset(schools), frozenset(partnerships), frozenset(areas))
 
 
@@ -151,13 +151,8 @@ def _area_ids_reached(user: Any, roles: Iterable[str]) -> set[uuid.UUID]:
     roles = frozenset(roles)
     areas: set[uuid.UUID] = set()
     for membership in memberships_of(user):
-        if membership.role not in roles:
-            continue
-        scope = membership.scope
-        if isinstance(scope, Area):
-            areas.add(scope.id)
-        elif scope is not None:
-            areas.add(scope.area_id)
+        if membership.role in roles:
+            areas.add(area_of(membership.scope).pk)
     return areas
 
 
@@ -208,7 +203,7 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
 def _get(user: Any, model: type[M], *, write: bool, **lookup: Any) -> M:
     try:
         return scope(user, model, write=write).get(**lookup)
-    except (model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         # A malformed id is "not found" too, in the same words as a missing or forbidden one.
         raise Http404(f"No {model._meta.verbose_name} found.") from None
 

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -207,7 +208,7 @@ def demo_load() -> DemoArea:
         source=SOURCE,
     )
     langshott = next(s for s in primaries if s.urn == cluster["primary_urns"][0])
-    scopes = {
+    scopes: dict[str, dict[str, Any]] = {
         "secondary": {"school": secondary},
         "primary": {"school": langshott},
         "partnership": {"partnership": partnership},

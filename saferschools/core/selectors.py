@@ -48,17 +48,15 @@ class LandingSection:
     note: str = ""
 
 
-def _links_for(user: Any, membership: Membership) -> tuple[list[Link], str]:
+def _links_for(membership: Membership) -> tuple[list[Link], str]:
     links: list[Link] = []
     note = ""
-    pupil_roles = access.POLICY[Pupil].read
-    kind = membership.scope_type
-    if kind == ScopeType.SCHOOL:
-        school = membership.school
-        links.append(
-            Link(reverse("core-school", args=[school.urn]), f"{school.name}", "School details")
-        )
-        if membership.role in pupil_roles:
+    sees_pupils = membership.role in access.POLICY[Pupil].read
+    scope_object = membership.scope
+    if isinstance(scope_object, School):
+        school = scope_object
+        links.append(Link(reverse("core-school", args=[school.urn]), school.name, "School details"))
+        if sees_pupils:
             links.append(
                 Link(
                     reverse("casework-pupils", args=[school.urn]),
@@ -66,17 +64,16 @@ def _links_for(user: Any, membership: Membership) -> tuple[list[Link], str]:
                     "The school's pupil register",
                 )
             )
-        partnership = school.partnership
-        if partnership is not None:
+        if school.partnership is not None:
             links.append(
                 Link(
-                    reverse("core-partnership", args=[partnership.pk]),
-                    partnership.name,
+                    reverse("core-partnership", args=[school.partnership.pk]),
+                    school.partnership.name,
                     "The partnership",
                 )
             )
-    elif kind == ScopeType.PARTNERSHIP:
-        partnership = membership.partnership
+    elif isinstance(scope_object, Partnership):
+        partnership = scope_object
         links.append(
             Link(
                 reverse("core-partnership", args=[partnership.pk]),
@@ -84,13 +81,13 @@ def _links_for(user: Any, membership: Membership) -> tuple[list[Link], str]:
                 "The partnership and its schools",
             )
         )
-        if membership.role in pupil_roles:
+        if sees_pupils:
             for school in partnership.schools.order_by("name"):
                 links.append(
                     Link(reverse("casework-pupils", args=[school.urn]), f"Pupils at {school.name}")
                 )
-    elif kind in (ScopeType.AGENCY, ScopeType.AREA):
-        area = membership.agency.area if kind == ScopeType.AGENCY else membership.area
+    else:
+        area = access.area_of(scope_object)
         links.append(
             Link(
                 reverse("core-area", args=[area.pk]),
@@ -98,25 +95,32 @@ def _links_for(user: Any, membership: Membership) -> tuple[list[Link], str]:
                 "Schools and partnerships of the area",
             )
         )
-        if membership.role == Role.AGENCY_PRACTITIONER:
-            note = (
-                "You see a pupil's record only while a sharing decision grants it to "
-                f"{membership.agency.name}."
-            )
-        elif membership.role == Role.POLICE_SUPERVISOR:
-            note = "Pupils' records are not shown to supervisors unless a sharing decision grants them."
-        elif membership.role == Role.AREA_ADMIN:
-            note = "Administrators manage schools, partnerships and accounts; they see no pupil's record."
-        elif membership.role == Role.LA_ANALYST:
-            note = "Analysts see figures for the area with small numbers suppressed, never a pupil's name."
+        note = ROLE_NOTES.get(membership.role, "").format(scope=scope_object.name)
     return links, note
+
+
+# What roles without pupils' records see instead, in a line on their landing page.
+ROLE_NOTES: dict[str, str] = {
+    Role.AGENCY_PRACTITIONER: (
+        "You see a pupil's record only while a sharing decision grants it to {scope}."
+    ),
+    Role.POLICE_SUPERVISOR: (
+        "Pupils' records are not shown to supervisors unless a sharing decision grants them."
+    ),
+    Role.AREA_ADMIN: (
+        "Administrators manage schools, partnerships and accounts; they see no pupil's record."
+    ),
+    Role.LA_ANALYST: (
+        "Analysts see figures for the area with small numbers suppressed, never a pupil's name."
+    ),
+}
 
 
 def landing_sections(*, user: Any) -> list[LandingSection]:
     """What each of the user's memberships lets them reach, for the landing page."""
     sections = []
     for membership in access.memberships_of(user):
-        links, note = _links_for(user, membership)
+        links, note = _links_for(membership)
         sections.append(
             LandingSection(
                 role=membership.get_role_display(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -34,7 +34,7 @@ class FileErrors(ValueError):
 
     what = "file"
 
-    def __init__(self, errors: list[LineError]) -> None:
+    def __init__(self, errors: Sequence[LineError]) -> None:
         self.errors = list(errors)
         shown = "; ".join(str(error) for error in self.errors[:MAX_ERRORS_SHOWN])
         more = len(self.errors) - MAX_ERRORS_SHOWN

@@ -168,15 +168,15 @@ def read_gias(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> list[Gias
         header_line, header = next(rows)
     except StopIteration:
         raise GiasError(1, "the file is empty; expected a GIAS header row") from None
-    if isinstance(header, GiasError):
+    if isinstance(header, LineError):
         raise header
     columns = _column_positions(header, header_line)
 
     schools: list[GiasSchool] = []
-    errors: list[GiasError] = []
+    errors: list[LineError] = []
     first_line_of_urn: dict[int, int] = {}
     for line, row in rows:
-        if isinstance(row, GiasError):
+        if isinstance(row, LineError):
             errors.append(row)
             break
         if len(row) < len(header):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from saferschools.accounts.models import Role
 from saferschools.core.demo import demo_load, demo_password
 
 
@@ -25,4 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo sign-ins (password for all: {demo_password()}):")
         width = max(len(u.email) for u in demo.users)
         for user in demo.users:
-            self.stdout.write(f"  {user.email.ljust(width)}  {user.role.label}")
+            self.stdout.write(f"  {user.email.ljust(width)}  {Role(user.role).label}")
