@@ -182,6 +182,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "saferschools.core.errors.csrf_failure"
 if env_bool("SAFERSCHOOLS_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -275,6 +276,9 @@ def insecure_production_settings() -> list[str]:
         problems.append("SAFERSCHOOLS_ALLOWED_HOSTS is empty or has a wildcard")
     if not REQUIRE_TWO_FACTOR:
         problems.append("SAFERSCHOOLS_REQUIRE_2FA is off")
+    if EMAIL_BACKEND.rsplit(".", 2)[-2] in {"console", "locmem", "filebased", "dummy"}:
+        # Invitations carry links that set passwords: they must go to people, not to a log.
+        problems.append("SAFERSCHOOLS_EMAIL_BACKEND does not send e-mail")
     return problems
 
 

@@ -6,9 +6,21 @@ from .models import Membership, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown for reference; roles are given and taken on the area's page, where the policy on
+    who may give which role is applied."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["school", "partnership", "agency", "area"]
+    fields = readonly_fields = ("role", "school", "partnership", "agency", "area")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 
 from saferschools.core.models import Area
 
-from .models import Role, User
+from .models import Role
 
 
 class SignInForm(forms.Form):
@@ -57,8 +57,8 @@ class InviteForm(forms.Form):
     full_name = forms.CharField(
         label="Full name",
         max_length=150,
-        help_text="Used only if the person has no account yet",
-        required=False,
+        help_text="Kept as it is if the person already has an account",
+        error_messages={"required": "Enter the person's full name"},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     role = forms.ChoiceField(
@@ -103,14 +103,6 @@ class InviteForm(forms.Form):
 
     def clean_scope(self):
         return self.scopes[self.cleaned_data["scope"]]
-
-    def clean(self):
-        cleaned = super().clean() or {}
-        email = cleaned.get("email")
-        is_new = email and not User.objects.filter(email__iexact=email).exists()
-        if is_new and not cleaned.get("full_name", "").strip():
-            self.add_error("full_name", "Enter the person's full name")
-        return cleaned
 
 
 class SetPasswordForm(DjangoSetPasswordForm):

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from saferschools.core.access import has_personal_data_role
+from saferschools.core.access import requires_two_factor
 
 
 def needs_second_factor(user) -> bool:
@@ -20,7 +20,7 @@ def needs_second_factor(user) -> bool:
         settings.REQUIRE_TWO_FACTOR
         and user.is_authenticated
         and not (is_verified is not None and is_verified())
-        and has_personal_data_role(user)
+        and requires_two_factor(user)
     )
 
 

@@ -104,7 +104,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.AREA_ADMIN: frozenset({ScopeType.AREA}),
 }
 
-# Roles whose holders can reach pupils' personal data; they must use two-factor sign-in.
+# Roles whose holders can reach pupils' personal data.
 PERSONAL_DATA_ROLES = frozenset(
     {
         Role.SCHOOL_STAFF,
@@ -115,6 +115,10 @@ PERSONAL_DATA_ROLES = frozenset(
         Role.AGENCY_PRACTITIONER,
     }
 )
+
+# Roles that must give a second factor when they sign in: those that reach pupils' personal
+# data, and the area's administrators, who see every account and hand out those roles.
+TWO_FACTOR_ROLES = PERSONAL_DATA_ROLES | {Role.AREA_ADMIN}
 
 
 class Membership(models.Model):

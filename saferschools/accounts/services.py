@@ -8,16 +8,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferschools.core.audit import audit_record
 from saferschools.core.models import Agency, Area, AuditAction, Partnership, School
 
-from .models import Membership, User
-
-SIGN_IN_FAILED = "Enter a correct e-mail address and password."
+from .models import Membership, Role, User
 
 
 class SignInError(Exception):
@@ -28,6 +25,16 @@ class SignInError(Exception):
         self.message = message
 
 
+def sign_in_failed_message() -> str:
+    # One message for every failure, locked accounts included, so that nobody learns from the
+    # answer whether an e-mail address has an account.
+    return (
+        "Enter a correct e-mail address and password. After "
+        f"{settings.LOCKOUT_FAILURES} failed attempts in a row an account is locked for "
+        f"{settings.LOCKOUT_MINUTES} minutes."
+    )
+
+
 def _lock_message(user: User) -> str:
     until = timezone.localtime(user.locked_until).strftime("%H:%M")
     return (
@@ -36,59 +43,54 @@ def _lock_message(user: User) -> str:
     )
 
 
-@transaction.atomic
 def _record_failure(*, user: User, source: str, reason: str) -> None:
-    """Count a failed attempt; the attempt that reaches the limit locks the account."""
-    User.objects.filter(pk=user.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-    user.refresh_from_db(fields=["failed_sign_ins", "locked_until"])
+    """Count a failed attempt on a row the caller has locked; the attempt that reaches the
+    limit locks the account."""
+    user.failed_sign_ins += 1
     detail: dict[str, Any] = {"reason": reason}
     if user.failed_sign_ins >= settings.LOCKOUT_FAILURES:
         user.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
         user.failed_sign_ins = 0
-        user.save(update_fields=["locked_until", "failed_sign_ins"])
         detail["locked"] = True
+    user.save(update_fields=["locked_until", "failed_sign_ins"])
     audit_record(
-        actor=None,
-        action=AuditAction.FAILED_SIGN_IN,
-        source=source,
-        obj=user,
-        detail=detail,
+        actor=None, action=AuditAction.FAILED_SIGN_IN, source=source, obj=user, detail=detail
     )
 
 
 def user_check_password(*, email: str, password: str, source: str) -> User:
     """The user with this e-mail and password, or ``SignInError``.
 
-    Unknown e-mail, wrong password and inactive account get the same message (and about the
-    same time, since a password is hashed either way). Every failure is audited; after
-    ``LOCKOUT_FAILURES`` in a row the account is locked for ``LOCKOUT_MINUTES``, and a locked
-    account refuses even the right password.
+    Every failure (unknown e-mail, wrong password, inactive or locked account) gets the same
+    message after about the same time, since a password is hashed on every path, and is audited.
+    After ``LOCKOUT_FAILURES`` failures in a row the account is locked for ``LOCKOUT_MINUTES``
+    and refuses even the right password. The user's row is locked while its password is checked,
+    so parallel attempts are counted one after another and cannot slip past the limit.
     """
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        make_password(password)  # spend the same effort as a real check
-        audit_record(
-            actor=None,
-            action=AuditAction.FAILED_SIGN_IN,
-            source=source,
-            detail={"reason": "unknown_account"},
-        )
-        raise SignInError(SIGN_IN_FAILED)
-    if user.is_locked():
-        audit_record(
-            actor=None,
-            action=AuditAction.FAILED_SIGN_IN,
-            source=source,
-            obj=user,
-            detail={"reason": "locked"},
-        )
-        raise SignInError(_lock_message(user))
-    if not user.check_password(password) or not user.is_active:
-        _record_failure(user=user, source=source, reason="bad_password")
-        if user.is_locked():
-            raise SignInError(_lock_message(user))
-        raise SignInError(SIGN_IN_FAILED)
-    return user
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email__iexact=email.strip()).first()
+        if user is None:
+            make_password(password)
+            audit_record(
+                actor=None,
+                action=AuditAction.FAILED_SIGN_IN,
+                source=source,
+                detail={"reason": "unknown_account"},
+            )
+        elif user.is_locked():
+            make_password(password)
+            audit_record(
+                actor=None,
+                action=AuditAction.FAILED_SIGN_IN,
+                source=source,
+                obj=user,
+                detail={"reason": "locked"},
+            )
+        elif not (user.check_password(password) and user.is_active):
+            _record_failure(user=user, source=source, reason="bad_password")
+        else:
+            return user
+    raise SignInError(sign_in_failed_message())
 
 
 @transaction.atomic
@@ -106,21 +108,23 @@ def user_record_sign_in(*, user: User, source: str, two_factor: bool) -> None:
     )
 
 
+@transaction.atomic
 def user_record_sign_out(*, user: User, source: str) -> None:
+    """Audit a sign-out."""
     audit_record(actor=user, action=AuditAction.SIGN_OUT, source=source, obj=user)
 
 
+@transaction.atomic
 def user_unlock(*, actor: Any, user: User, source: str) -> None:
     """Lift a lock-out early (an administrator's action), audited."""
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            source=source,
-            obj=user,
-            detail={"change": "unlocked"},
-        )
+    User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        source=source,
+        obj=user,
+        detail={"change": "unlocked"},
+    )
 
 
 @dataclass(frozen=True)
@@ -129,44 +133,63 @@ class TwoFactorState:
     confirmed: bool
 
 
-def totp_device_for(*, user: User) -> TwoFactorState:
-    """The user's authenticator: the confirmed one, else a pending one made once and reused."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+@transaction.atomic
+def totp_device_get_or_create(*, user: User, source: str) -> TwoFactorState:
+    """The user's authenticator: the confirmed one, else a pending one made once and reused.
+
+    Making the pending one (the secret shown as a QR code) is audited.
+    """
+    devices = TOTPDevice.objects.select_for_update().filter(user=user)
+    device = devices.filter(confirmed=True).first()
     if device is not None:
         return TwoFactorState(device, True)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = devices.filter(confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            source=source,
+            obj=user,
+            detail={"change": "two_factor_setup_started"},
+        )
     return TwoFactorState(device, False)
 
 
 def totp_verify(*, user: User, code: str, source: str) -> TOTPDevice:
     """Check a six-digit code against the user's authenticator, or raise ``SignInError``.
 
-    A wrong code counts towards the same lock-out as a wrong password. A correct code for a
-    pending authenticator confirms it (audited as an update of the user's account).
+    A wrong code counts towards the same lock-out as a wrong password. The user's and the
+    device's rows are locked while the code is checked, so a code cannot be used twice by
+    racing requests. A correct code for a pending authenticator confirms it (audited).
     """
-    if user.is_locked():
-        raise SignInError(_lock_message(user))
-    state = totp_device_for(user=user)
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6) or not state.device.verify_token(code):
-        _record_failure(user=user, source=source, reason="bad_code")
-        if user.is_locked():
-            raise SignInError(_lock_message(user))
-        raise SignInError("Enter the 6-digit code shown in your authenticator app.")
-    if not state.confirmed:
-        with transaction.atomic():
-            state.device.confirmed = True
-            state.device.save(update_fields=["confirmed"])
-            audit_record(
-                actor=user,
-                action=AuditAction.UPDATE,
-                source=source,
-                obj=user,
-                detail={"change": "two_factor_enrolled"},
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        if account.is_locked():
+            message = _lock_message(account)
+        else:
+            state = totp_device_get_or_create(user=account, source=source)
+            if code.isdigit() and len(code) == 6 and state.device.verify_token(code):
+                if not state.confirmed:
+                    state.device.confirmed = True
+                    state.device.save(update_fields=["confirmed"])
+                    audit_record(
+                        actor=account,
+                        action=AuditAction.UPDATE,
+                        source=source,
+                        obj=account,
+                        detail={"change": "two_factor_enrolled"},
+                    )
+                return state.device
+            _record_failure(user=account, source=source, reason="bad_code")
+            message = (
+                _lock_message(account)
+                if account.is_locked()
+                else "Enter the 6-digit code shown in your authenticator app."
             )
-    return state.device
+    user.locked_until = account.locked_until
+    raise SignInError(message)
 
 
 @transaction.atomic
@@ -191,6 +214,24 @@ def membership_grant(
         detail={"role": role, "scope_type": membership.scope_type, "scope_id": membership.scope_id},
     )
     return membership
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any, email: str, full_name: str, password: str | None, source: str
+) -> User:
+    """A new account, audited. Without a password it has none usable until one is set."""
+    user = User(
+        email=User.objects.normalize_email(email.strip()).lower(), full_name=full_name.strip()
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=user)
+    return user
 
 
 class InvitationError(ValueError):
@@ -222,17 +263,15 @@ def user_invite(
         type(scope)
     ]
     email = User.objects.normalize_email(email.strip()).lower()
+    if getattr(actor, "email", None) == email:
+        # Whoever hands out roles must not be able to give themselves access to pupils.
+        raise InvitationError("email", "You cannot give yourself a role; ask another administrator")
     with transaction.atomic():
         existing = User.objects.filter(email__iexact=email).first()
         created = existing is None
-        if existing is None:
-            user = User(email=email, full_name=full_name.strip())
-            user.set_unusable_password()
-            user.full_clean()
-            user.save()
-            audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=user)
-        else:
-            user = existing
+        user = existing or user_create(
+            actor=actor, email=email, full_name=full_name, password=None, source=source
+        )
         try:
             membership_grant(actor=actor, user=user, role=role, source=source, **{kind: scope})
         except ValidationError as error:
@@ -246,9 +285,24 @@ def user_invite(
     return user
 
 
+class MembershipError(ValueError):
+    """A change to roles that would leave something broken; the message says what."""
+
+
 @transaction.atomic
 def membership_revoke(*, actor: Any, membership: Membership, source: str) -> None:
-    """Take a role away; the account stays, with its other memberships."""
+    """Take a role away; the account stays, with its other memberships.
+
+    The last administrator of an area cannot be removed: the area would have nobody to manage it.
+    """
+    if membership.role == Role.AREA_ADMIN:
+        administrators = Membership.objects.select_for_update().filter(
+            role=Role.AREA_ADMIN, area=membership.area
+        )
+        if administrators.count() <= 1:
+            raise MembershipError(
+                "This is the area's only administrator. Give someone else the role first."
+            )
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,7 +43,7 @@ def _next_url(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and not needs_second_factor(request.user):
         return redirect(_next_url(request))
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_check_password(
@@ -72,22 +72,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not needs_second_factor(user):
         return redirect(_next_url(request))
-    state = services.totp_device_for(user=user)
-    form = TwoFactorForm(request.POST or None)
+    state = services.totp_device_get_or_create(user=user, source=audit_source(request))
+    form = TwoFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             device = services.totp_verify(
                 user=user, code=form.cleaned_data["code"], source=audit_source(request)
             )
         except services.SignInError as error:
-            form.add_error("code", error.message)
             if user.is_locked():
                 logout(request)
-                sign_in_form = SignInForm()
-                # An unbound form has no cleaned_data, which add_error expects to prune.
-                sign_in_form.cleaned_data = {}
-                sign_in_form.add_error(None, error.message)
-                return render(request, "accounts/sign_in.html", {"form": sign_in_form}, status=400)
+                messages.error(request, error.message)
+                return redirect("accounts-sign-in")
+            form.add_error("code", error.message)
         else:
             otp_login(request, device)
             services.user_record_sign_in(user=user, source=audit_source(request), two_factor=True)
@@ -118,10 +115,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_invite(request: HttpRequest, area_id: str) -> HttpResponse:
-    area = access.get_area_for_user(request.user, area_id)
-    if not access.can_manage_accounts(request.user, area):
-        raise Http404("No area found.")
-    form = InviteForm(request.POST or None, area=area)
+    area = access.get_area_for_user(request.user, area_id, write=True)
+    form = InviteForm(request.POST if request.method == "POST" else None, area=area)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_invite(
@@ -151,10 +146,14 @@ def membership_remove(request: HttpRequest, membership_id: str) -> HttpResponse:
     membership = access.get_membership_for_user(request.user, membership_id, write=True)
     area_id = access.area_of(membership.scope).pk
     if request.method == "POST":
-        services.membership_revoke(
-            actor=request.user, membership=membership, source=audit_source(request)
-        )
-        messages.success(request, f"{membership.user.email} no longer has that role.")
+        try:
+            services.membership_revoke(
+                actor=request.user, membership=membership, source=audit_source(request)
+            )
+        except services.MembershipError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{membership.user.email} no longer has that role.")
         return redirect("core-area", area_id=area_id)
     return render(
         request, "accounts/membership_remove.html", {"membership": membership, "area_id": area_id}

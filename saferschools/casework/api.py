@@ -35,9 +35,7 @@ class PupilListApi(APIView):
         filters.is_valid(raise_exception=True)
         school = None
         if "school" in filters.validated_data:
-            school = access.get_school_for_user(request.user, filters.validated_data["school"])
-            if not access.can_read_pupils(request.user, school):
-                return Response({"detail": "Not found."}, status=404)
+            school = access.get_school_for_pupils(request.user, filters.validated_data["school"])
         pupils = selectors.audit_listing(
             user=request.user,
             pupils=selectors.pupil_list(user=request.user, school=school),

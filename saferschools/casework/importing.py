@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO
@@ -47,7 +48,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED = ("given_name", "family_name", "date_of_birth", "year_group")
 MAX_NAME = 100
 MAX_ID = 40
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control, format (bidirectional overrides, zero-width) and line/paragraph separator characters:
+# never part of a name, and some can make a name display as something else.
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+
+
+def _has_hidden_characters(text: str) -> bool:
+    return any(unicodedata.category(character) in _HIDDEN_CATEGORIES for character in text)
+
+
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 
 
@@ -136,7 +145,11 @@ def read_pupil_file(
     both names, a plausible date of birth and a year group from nursery to year 14; a UPN, when
     given, is well formed; no school id and no UPN appears twice in the file.
     """
-    rows = records(read_text(source, PupilFileError), PupilFileError)
+    try:
+        text = read_text(source, PupilFileError)
+    except PupilFileError as error:
+        raise PupilImportError([error]) from None
+    rows = records(text, PupilFileError)
     try:
         _, header = next(rows)
     except StopIteration:
@@ -178,14 +191,14 @@ def read_pupil_file(
             fail(
                 "the school's pupil id is empty" if "school_pupil_id" in columns else "UPN is empty"
             )
-        elif len(pupil_id) > MAX_ID or _CONTROL.search(pupil_id):
+        elif len(pupil_id) > MAX_ID or _has_hidden_characters(pupil_id):
             fail("the school's pupil id is longer than 40 characters or has control characters")
         names = {}
         for field, label in (("given_name", "forename"), ("family_name", "surname")):
             value = cell(field)
             if not value:
                 fail(f"the {label} is empty")
-            elif len(value) > MAX_NAME or _CONTROL.search(value):
+            elif len(value) > MAX_NAME or _has_hidden_characters(value):
                 fail(f"the {label} is longer than {MAX_NAME} characters or has control characters")
             names[field] = value
         born = parse_date_of_birth(cell("date_of_birth"), today)
@@ -221,6 +234,8 @@ def read_pupil_file(
                 year_group=year_group,
             )
         )
+    if not errors and not result:
+        errors.append(PupilFileError(2, "the file has a header row but no pupils"))
     if errors:
         raise PupilImportError(errors)
     return result

@@ -2,9 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -17,12 +17,11 @@ LIST_LIMIT = 500
 
 
 @login_required
-@require_GET
+@require_safe
 def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
-    school = access.get_school_for_user(request.user, urn)
-    if not access.can_read_pupils(request.user, school):
-        raise Http404("No school found.")
-    query = request.GET.get("q", "").strip()[:100]
+    school = access.get_school_for_pupils(request.user, urn)
+    # NUL cannot be stored or searched for in PostgreSQL text; it is never part of a name.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     pupils = selectors.pupil_list(user=request.user, school=school)
     if query:
         pupils = selectors.pupil_search(pupils, query)
@@ -47,7 +46,7 @@ def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     pupil = selectors.pupil_get(user=request.user, pupil_id=pupil_id, source=audit_source(request))
     can_manage = access.can_manage_pupils(request.user, pupil.school)
@@ -64,10 +63,9 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pupil_import(request: HttpRequest, urn: int) -> HttpResponse:
-    school = access.get_school_for_user(request.user, urn)
-    if not access.can_manage_pupils(request.user, school):
-        raise Http404("No school found.")
-    form = PupilImportForm(request.POST or None, request.FILES or None)
+    school = access.get_school_for_pupils(request.user, urn, write=True)
+    posted = request.method == "POST"
+    form = PupilImportForm(request.POST if posted else None, request.FILES if posted else None)
     file_errors = []
     if request.method == "POST" and form.is_valid():
         try:

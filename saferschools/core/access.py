@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from saferschools.accounts.models import PERSONAL_DATA_ROLES, Membership, Role
+from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role
 from saferschools.casework.models import Pupil
 
 from .models import Agency, Area, Partnership, School
@@ -75,9 +75,10 @@ def roles_of(user: Any) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
-def has_personal_data_role(user: Any) -> bool:
-    """Whether any of the user's roles can reach personal data (and so needs two factors)."""
-    return bool(roles_of(user) & PERSONAL_DATA_ROLES)
+def requires_two_factor(user: Any) -> bool:
+    """Whether the user must give a second factor: a role that reaches personal data or hands
+    out roles, or the operator's administration site."""
+    return bool(roles_of(user) & TWO_FACTOR_ROLES) or bool(getattr(user, "is_staff", False))
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,15 @@ def get_area_for_user(user: Any, area_id: uuid.UUID | str, *, write: bool = Fals
 def _reaches_school(user: Any, roles: frozenset[str], school: School) -> bool:
     condition = _school_condition(_reach(user, roles), "")
     return School.objects.filter(condition, pk=school.pk).exists()
+
+
+def get_school_for_pupils(user: Any, urn: int | str, *, write: bool = False) -> School:
+    """The school if the user may see (or, with ``write``, change) its pupil register;
+    else ``Http404``, as for a school that does not exist."""
+    school = get_school_for_user(user, urn)
+    if not _reaches_school(user, POLICY[Pupil].write if write else POLICY[Pupil].read, school):
+        raise Http404("No school found.")
+    return school
 
 
 def can_read_pupils(user: Any, school: School) -> bool:

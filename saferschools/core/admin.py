@@ -1,13 +1,34 @@
-"""The operator's administration site. Every change made here is audited like any other."""
+"""The operator's administration site, for accounts with "is staff".
+
+Signing in goes through the product's own sign-in (lock-out, audit, two factors); every change
+made here is audited like any other. Nothing that holds secrets (authenticator keys) or audit
+history can be changed here.
+"""
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .audit import audit_record
 from .models import Agency, Area, AuditAction, AuditEvent, Partnership, PartnershipSchool, School
 
 
+def _product_sign_in(request: HttpRequest, extra_context=None) -> HttpResponse:
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts-sign-in')}?{urlencode({'next': target})}")
+
+
+admin.site.login = _product_sign_in  # type: ignore[method-assign]
+admin.site.site_header = "SaferSchools operator"
+admin.site.site_title = "SaferSchools operator"
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit event for each object added, changed or deleted through the admin."""
+    """Writes an audit event for each object added, changed or deleted through the admin,
+    inline rows included."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -26,6 +47,22 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit_record(actor=request.user, action=AuditAction.DELETE, source="admin", obj=obj)
+            obj.delete()
+        for obj in instances:
+            adding = obj._state.adding
+            obj.save()
+            audit_record(
+                actor=request.user,
+                action=AuditAction.CREATE if adding else AuditAction.UPDATE,
+                source="admin",
+                obj=obj,
+            )
+        formset.save_m2m()
 
 
 @admin.register(Area)
@@ -77,3 +114,18 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _unregister_if_registered(model) -> None:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+# Authenticator keys are second factors: an operator must never be able to read or copy one.
+# Groups are unused (access follows memberships), and task results are the worker's own.
+def unregister_unsafe_models() -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tasks_db.models import DBTaskResult
+
+    for model in (TOTPDevice, Group, DBTaskResult):
+        _unregister_if_registered(model)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from saferschools.accounts.models import Role, User
-from saferschools.accounts.services import membership_grant
+from saferschools.accounts.services import membership_grant, user_create
 from saferschools.casework.services import pupils_import
 
 from .models import Agency, Area, Partnership, School
@@ -217,11 +217,13 @@ def demo_load() -> DemoArea:
         "area": {"area": area},
     }
     for demo_user in DEMO_USERS:
-        user = User.objects.filter(email=demo_user.email).first()
-        if user is None:
-            user = User.objects.create_user(
-                demo_user.email, demo_password(), full_name=demo_user.full_name
-            )
+        user = User.objects.filter(email=demo_user.email).first() or user_create(
+            actor=None,
+            email=demo_user.email,
+            full_name=demo_user.full_name,
+            password=demo_password(),
+            source=SOURCE,
+        )
         membership_grant(
             actor=None, user=user, role=demo_user.role, source=SOURCE, **scopes[demo_user.scope]
         )

@@ -22,5 +22,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _respond(request, 400, "Bad request.", "errors/400.html")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _respond(
+        request,
+        403,
+        "The form had expired or came from somewhere else. Go back, reload the page and try again.",
+        "errors/csrf.html",
+    )
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return _respond(request, 500, "Sorry, there is a problem with the service.", "errors/500.html")

@@ -3,18 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import access, selectors
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, urn)
     return render(
@@ -40,7 +40,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def partnership_detail(request: HttpRequest, partnership_id: str) -> HttpResponse:
     partnership = access.get_partnership_for_user(request.user, partnership_id)
     return render(
@@ -54,7 +54,7 @@ def partnership_detail(request: HttpRequest, partnership_id: str) -> HttpRespons
 
 
 @login_required
-@require_GET
+@require_safe
 def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
     area = access.get_area_for_user(request.user, area_id)
     return render(
@@ -68,11 +68,11 @@ def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")

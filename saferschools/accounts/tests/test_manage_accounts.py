@@ -81,9 +81,15 @@ def test_existing_account_gets_the_role_and_no_email(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(
-            admin_client, world, email=staff.email.upper(), full_name="", role=Role.HEAD_TEACHER
+            admin_client,
+            world,
+            email=staff.email.upper(),
+            full_name="Another Name",
+            role=Role.HEAD_TEACHER,
         )
     assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.full_name != "Another Name"
     assert set(staff.memberships.values_list("role", flat=True)) == {
         Role.SCHOOL_STAFF,
         Role.HEAD_TEACHER,
@@ -168,3 +174,29 @@ def test_admin_sends_a_fresh_password_link(
 def test_a_forged_set_password_link_is_refused(client, dsl):
     page = client.get("/account/set-password/Zm9v/not-a-token/", follow=True)
     assert "This link has expired" in page.content.decode()
+
+
+def test_administrator_cannot_give_themselves_a_role(admin_client, admin, world):
+    response = invite(admin_client, world, email=admin.email, full_name=admin.full_name)
+    assert response.status_code == 400
+    assert "yourself" in response.context["form"].errors["email"][0]
+    assert list(admin.memberships.values_list("role", flat=True)) == [Role.AREA_ADMIN]
+
+
+def test_full_name_is_asked_for_whether_or_not_the_account_exists(admin_client, world, dsl):
+    # The same answer either way: the form does not tell who already has an account.
+    for email in (dsl.email, "nobody@school.example"):
+        response = invite(admin_client, world, email=email, full_name="")
+        assert response.status_code == 400
+        assert "full_name" in response.context["form"].errors
+
+
+def test_the_areas_last_administrator_cannot_be_removed(admin_client, admin, world, persona):
+    own = admin.memberships.get()
+    url = reverse("accounts-remove-membership", args=[own.pk])
+    response = admin_client.post(url, follow=True)
+    assert "only administrator" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+    persona(Role.AREA_ADMIN, world.area)
+    admin_client.post(url)
+    assert not Membership.objects.filter(pk=own.pk).exists()

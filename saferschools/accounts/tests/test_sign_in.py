@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from saferschools.accounts.models import User
-from saferschools.accounts.services import SIGN_IN_FAILED
+from saferschools.accounts.services import sign_in_failed_message
 from saferschools.core.models import AuditAction, AuditEvent
 from saferschools.core.tests.factories import UserFactory
 
@@ -15,7 +15,6 @@ SIGN_IN = reverse("accounts-sign-in")
 SIGN_OUT = reverse("accounts-sign-out")
 HOME = reverse("core-home")
 WAIVER = "Two-factor sign-in is switched off in this demo"
-LOCKED = "This account is locked after too many failed sign-in attempts"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
@@ -93,10 +92,10 @@ def test_wrong_password_and_unknown_email_get_the_same_error(client, user):
     wrong = sign_in(client, user.email, "not-the-password")
     unknown = sign_in(client, "nobody@school.example", "not-the-password")
     assert wrong.status_code == unknown.status_code == 400
-    assert wrong.context["form"].non_field_errors() == [SIGN_IN_FAILED]
-    assert unknown.context["form"].non_field_errors() == [SIGN_IN_FAILED]
-    assert SIGN_IN_FAILED in wrong.content.decode()
-    assert SIGN_IN_FAILED in unknown.content.decode()
+    assert wrong.context["form"].non_field_errors() == [sign_in_failed_message()]
+    assert unknown.context["form"].non_field_errors() == [sign_in_failed_message()]
+    assert sign_in_failed_message() in wrong.content.decode()
+    assert sign_in_failed_message() in unknown.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -140,16 +139,29 @@ def test_malformed_email_is_a_field_error(client, db, password):
 def test_account_locks_after_too_many_wrong_passwords(client, user, password, time_machine):
     time_machine.move_to(START, tick=False)
     for _ in range(settings.LOCKOUT_FAILURES - 1):
-        assert SIGN_IN_FAILED in sign_in(client, user.email, "wrong").content.decode()
+        assert sign_in_failed_message() in sign_in(client, user.email, "wrong").content.decode()
     last = sign_in(client, user.email, "wrong")
-    assert LOCKED in last.content.decode()
+    # A locked account answers exactly as any failure, so the answer reveals no account.
+    assert sign_in_failed_message() in last.content.decode()
+    user.refresh_from_db()
+    assert user.is_locked()
 
     refused = sign_in(client, user.email, password)
     assert refused.status_code == 400
-    assert LOCKED in refused.content.decode()
+    assert sign_in_failed_message() in refused.content.decode()
     assert "_auth_user_id" not in client.session
     assert failed_sign_ins().filter(detail__reason="locked").count() == 1
     assert failed_sign_ins().filter(detail__locked=True).count() == 1
+
+
+def test_locked_and_unknown_accounts_answer_alike(client, user, password, time_machine):
+    time_machine.move_to(START, tick=False)
+    for _ in range(settings.LOCKOUT_FAILURES):
+        sign_in(client, user.email, "wrong")
+    locked = sign_in(client, user.email, password)
+    unknown = sign_in(client, "nobody@school.example", password)
+    assert locked.status_code == unknown.status_code == 400
+    assert locked.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
 
 
 def test_lock_lifts_after_lockout_minutes(client, user, password, time_machine):
@@ -158,7 +170,7 @@ def test_lock_lifts_after_lockout_minutes(client, user, password, time_machine):
         sign_in(client, user.email, "wrong")
 
     time_machine.move_to(START + timedelta(minutes=settings.LOCKOUT_MINUTES - 1), tick=False)
-    assert LOCKED in sign_in(client, user.email, password).content.decode()
+    assert sign_in(client, user.email, password).status_code == 400
 
     time_machine.move_to(START + timedelta(minutes=settings.LOCKOUT_MINUTES, seconds=1), tick=False)
     response = sign_in(client, user.email, password)
@@ -225,7 +237,7 @@ def test_inactive_user_cannot_sign_in(client, password):
     user = UserFactory(is_active=False)
     response = sign_in(client, user.email, password)
     assert response.status_code == 400
-    assert response.context["form"].non_field_errors() == [SIGN_IN_FAILED]
+    assert response.context["form"].non_field_errors() == [sign_in_failed_message()]
     assert "_auth_user_id" not in client.session
     assert failed_sign_ins().get().object_id == str(user.pk)
     assert User.objects.get(pk=user.pk).failed_sign_ins == 1

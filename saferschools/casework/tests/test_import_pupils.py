@@ -492,3 +492,28 @@ def test_a_file_without_a_upn_column_keeps_the_upns_held(world):
 
 def test_year_group_with_a_non_breaking_space_is_read():
     assert parse_year_group("Year\u00a07") == 7
+
+
+def test_a_file_with_no_pupils_is_refused_and_takes_nobody_off_roll(world):
+    import_lines(world.school_a, *GOOD)
+    on_roll = pupils_of(world.school_a).filter(on_roll=True).count()
+    with pytest.raises(PupilImportError) as caught:
+        import_lines(world.school_a, mark_leavers=True)
+    assert problems(caught.value) == [(2, "the file has a header row but no pupils")]
+    assert pupils_of(world.school_a).filter(on_roll=True).count() == on_roll > 0
+
+
+def test_names_with_hidden_characters_are_refused(world):
+    with pytest.raises(PupilImportError) as caught:
+        import_lines(world.school_a, "1001,,Am\u202ey,Archer,31/01/2012,8")
+    assert caught.value.errors[0].line == 2
+    assert "control characters" in caught.value.errors[0].message
+
+
+def test_an_unreadable_file_is_a_command_error(world, tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(CommandError, match="neither UTF-8 nor Windows-1252"):
+        run(world.school_a.urn, str(path))
+    with pytest.raises(CommandError, match="Cannot read"):
+        run(world.school_a.urn, str(tmp_path))

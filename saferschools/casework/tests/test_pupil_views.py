@@ -336,3 +336,27 @@ def test_import_page_is_404_for_outsiders(client, world, request, who):
     assert client.get(import_url(world.school_a)).status_code == 404
     assert upload(client, world.school_a, csv_file(GOOD_CSV)).status_code == 404
     assert Pupil.objects.filter(school=world.school_a).count() == 1
+
+
+def test_an_unreadable_upload_is_a_field_error_not_a_crash(client, dsl, world):
+    client.force_login(dsl)
+    before = pupil_snapshot(world.school_a)
+    binary = SimpleUploadedFile("p.csv", bytes(range(256)) * 10, content_type="text/csv")
+    response = upload(client, world.school_a, binary)
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+    assert "neither UTF-8 nor Windows-1252" in response.content.decode()
+    assert pupil_snapshot(world.school_a) == before
+
+
+def test_an_empty_post_is_answered_with_errors(client, dsl, world):
+    client.force_login(dsl)
+    response = client.post(import_url(world.school_a), {})
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+
+
+def test_a_nul_in_the_search_is_ignored(client, dsl, world):
+    client.force_login(dsl)
+    response = client.get(reverse("casework-pupils", args=[world.school_a.urn]), {"q": "\x00"})
+    assert response.status_code == 200

@@ -32,8 +32,8 @@ class Command(BaseCommand):
                 source="command:import_pupils",
                 mark_leavers=options["mark_leavers"],
             )
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {options['file']}") from None
+        except OSError as error:
+            raise CommandError(f"Cannot read {options['file']}: {error.strerror}") from None
         except PupilImportError as error:
             lines = "\n".join(f"  {e}" for e in error.errors)
             raise CommandError(

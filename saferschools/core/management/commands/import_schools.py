@@ -33,8 +33,8 @@ class Command(BaseCommand):
                     source=source,
                     state_funded_only=not options["all_types"],
                 )
-            except FileNotFoundError:
-                raise CommandError(f"No such file: {options['file']}") from None
+            except OSError as error:
+                raise CommandError(f"Cannot read {options['file']}: {error.strerror}") from None
             except (GiasError, GiasImportError, ValueError) as error:
                 raise CommandError(f"Nothing imported. {error}") from None
         self.stdout.write(f"Schools in {area.name}: {result}.")

@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         python = sys.executable
-        port = os.environ.get("PORT", "8000")
+        host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
         children = {
             "web": subprocess.Popen(  # noqa: S603 - fixed commands, no shell
                 [
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 [python, "manage.py", "db_worker", "--interval", "1"]
             ),
         }
-        self.stdout.write(f"SaferSchools is at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        self.stdout.write(f"SaferSchools is at http://{host}:{port}/ (Ctrl-C to stop)")
         stopping = False
 
         def stop(*_args) -> None:
