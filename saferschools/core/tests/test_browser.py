@@ -101,7 +101,7 @@ def lead(transactional_db, world, persona):
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now, for WCAG 2.2 A and AA."""
-    assert AXE.is_file(), f"{AXE} is missing: build the front end with `npm run build`"
+    assert AXE.is_file(), f"{AXE} is missing: install the front-end packages with `npm ci`"
     page.add_script_tag(url=AXE_PATH)
     return page.evaluate(
         """async (tags) => {
@@ -377,3 +377,59 @@ def test_no_request_leaves_the_live_server(page, lead, password, live_server):
     assert elsewhere == []
     paths = {urlsplit(url).path for url in seen.requests}
     assert {SIGN_IN, "/", "/static/css/app.css", "/static/js/app.mjs"} <= paths
+
+
+def test_the_pupil_register_pages_are_accessible(page, lead, password, world):
+    sign_in(page, lead.email, password)
+    for path in (
+        f"/schools/{world.school_a.urn}/",
+        f"/partnerships/{world.p.pk}/",
+        f"/schools/{world.school_a.urn}/pupils/",
+        f"/pupils/{world.pupil_a.pk}/",
+        f"/schools/{world.school_a.urn}/pupils/import/",
+        "/accessibility/",
+        "/privacy/",
+        "/no-such-page/",
+    ):
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_a_failed_pupil_import_is_accessible(page, lead, password, world, tmp_path):
+    bad = tmp_path / "pupils.csv"
+    bad.write_text("Adno,Legal Forename,Legal Surname,DOB,Year\n1,Amy,,31/02/2012,Year 8\n")
+    sign_in(page, lead.email, password)
+    page.goto(f"/schools/{world.school_a.urn}/pupils/import/")
+    page.get_by_label("Pupil export (CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Import pupils").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("There is a problem").is_visible()
+    assert page.get_by_text("Line 2:").first.is_visible()
+    assert_accessible(page)
+
+
+def test_an_administrator_gives_a_role_through_accessible_pages(page, persona, world, password):
+    admin = persona(Role.AREA_ADMIN, world.area, email="admin@area.example")
+    sign_in(page, admin.email, password)
+    page.goto(f"/areas/{world.area.pk}/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Give someone a role").click()
+    page.get_by_role("button", name="Give the role").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Enter the person's e-mail address").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("E-mail address").fill("new.teacher@school.example")
+    page.get_by_label("Full name").fill("New Teacher")
+    page.get_by_label("Role").select_option("school_staff")
+    page.get_by_label("Over").select_option(label=world.school_a.name)
+    page.get_by_role("button", name="Give the role").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("new.teacher@school.example now has the role").is_visible()
+
+
+def test_two_factor_enrolment_page_is_accessible(page, lead, password, settings):
+    settings.REQUIRE_TWO_FACTOR = True
+    sign_in(page, lead.email, password)
+    assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
+    assert page.locator("svg title").first.text_content() == "QR code for your authenticator app"
+    assert_accessible(page)
