@@ -120,6 +120,17 @@ def _reach(user: Any, roles: Iterable[str]) -> _Reach:
 NOTHING = Q(pk__in=[])
 
 
+def memberships_in_areas(area_ids: Iterable[uuid.UUID]) -> Q:
+    """Memberships whose scope (school, partnership, agency or area) lies in these areas."""
+    area_ids = list(area_ids)
+    return (
+        Q(school__area_id__in=area_ids)
+        | Q(partnership__area_id__in=area_ids)
+        | Q(agency__area_id__in=area_ids)
+        | Q(area_id__in=area_ids)
+    )
+
+
 def _school_condition(reach: _Reach, path: str) -> Q:
     """Rows whose school (reached through ``path``) is within ``reach``."""
     if reach.empty:
@@ -188,14 +199,7 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
         condition = condition if area_ids else NOTHING
     elif model is Membership:
         area_ids = _area_ids_reached(user, roles)
-        condition = (
-            Q(school__area_id__in=area_ids)
-            | Q(partnership__area_id__in=area_ids)
-            | Q(agency__area_id__in=area_ids)
-            | Q(area_id__in=area_ids)
-            if area_ids
-            else NOTHING
-        )
+        condition = memberships_in_areas(area_ids) if area_ids else NOTHING
     else:  # pragma: no cover - every model in POLICY has a branch above
         return queryset.none()
     return queryset.filter(condition).distinct()

@@ -22,52 +22,26 @@ from .models import AuditAction, AuditEvent, AuditHead
 GENESIS_HASH = "0" * 64
 
 
-def _event_hash(
-    *,
-    seq: int,
-    at: str,
-    actor_id: str,
-    actor_email: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    source: str,
-    detail: dict[str, Any],
-    prev_hash: str,
-) -> str:
+def _hash_of(event: AuditEvent) -> str:
+    """SHA-256 over the event's fields and its predecessor's hash, in a canonical JSON form."""
     payload = json.dumps(
         {
-            "seq": seq,
-            "at": at,
-            "actor_id": actor_id,
-            "actor_email": actor_email,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "source": source,
-            "detail": detail,
-            "prev_hash": prev_hash,
+            "seq": event.seq,
+            "at": event.at.astimezone(UTC).isoformat(),
+            "actor_id": str(event.actor_id) if event.actor_id else "",
+            "actor_email": event.actor_email,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "source": event.source,
+            "detail": event.detail,
+            "prev_hash": event.prev_hash,
         },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
     )
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
-
-
-def _hash_of(event: AuditEvent) -> str:
-    return _event_hash(
-        seq=event.seq,
-        at=event.at.astimezone(UTC).isoformat(),
-        actor_id=str(event.actor_id) if event.actor_id else "",
-        actor_email=event.actor_email,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        source=event.source,
-        detail=event.detail,
-        prev_hash=event.prev_hash,
-    )
 
 
 def audit_source(request: HttpRequest | None, default: str = "web") -> str:
@@ -125,10 +99,10 @@ def _append(
     events = []
     for object_type, object_id in targets:
         seq += 1
-        digest = _event_hash(
+        event = AuditEvent(
             seq=seq,
-            at=at.astimezone(UTC).isoformat(),
-            actor_id=str(actor_id) if actor_id else "",
+            at=at,
+            actor_id=actor_id,
             actor_email=actor_email,
             action=str(action),
             object_type=object_type,
@@ -137,22 +111,9 @@ def _append(
             detail=detail,
             prev_hash=prev_hash,
         )
-        events.append(
-            AuditEvent(
-                seq=seq,
-                at=at,
-                actor_id=actor_id,
-                actor_email=actor_email,
-                action=str(action),
-                object_type=object_type,
-                object_id=object_id,
-                source=source,
-                detail=detail,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
-        )
-        prev_hash = digest
+        # The same function hashes here and in audit_verify, so the two can never disagree.
+        event.hash = prev_hash = _hash_of(event)
+        events.append(event)
     AuditEvent.objects.bulk_create(events)
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
     return events

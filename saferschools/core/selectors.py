@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from saferschools.accounts.models import Membership, Role, ScopeType
@@ -140,9 +140,7 @@ def area_overview(*, user: Any, area: Area) -> dict[str, Any]:
         "partnerships": partnership_list(user=user).filter(area=area),
         "agencies": access.scope(user, Agency).filter(area=area).order_by("name"),
         "memberships": access.scope(user, Membership)
-        .filter(
-            Q(school__area=area) | Q(partnership__area=area) | Q(agency__area=area) | Q(area=area)
-        )
+        .filter(access.memberships_in_areas([area.pk]))
         .select_related("user", "school", "partnership", "agency", "area")
         .order_by("user__email", "role"),
     }
