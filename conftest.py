@@ -35,6 +35,25 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
+def run_worker(db, monkeypatch):
+    """Run the real database task worker until the queue is empty, in this test's transaction.
+
+    The worker closes "old" connections between tasks; inside a test's transaction that would
+    close the test's own connection, so only that step is left out.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run
+
+
+@pytest.fixture
 def password() -> str:
     return TEST_PASSWORD
 

@@ -3,7 +3,6 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
 from saferschools.accounts.models import Membership, Role, User
@@ -23,10 +22,6 @@ def admin_client(client, admin, password):
     return client
 
 
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-
 def invite(client, world, **fields):
     data = {
         "email": "new.lead@school.example",
@@ -39,7 +34,7 @@ def invite(client, world, **fields):
 
 
 def test_invited_person_gets_a_link_sets_a_password_and_signs_in(
-    admin_client, client, world, django_capture_on_commit_callbacks
+    admin_client, client, world, django_capture_on_commit_callbacks, run_worker
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(admin_client, world)
@@ -77,7 +72,7 @@ def test_invited_person_gets_a_link_sets_a_password_and_signs_in(
 
 
 def test_existing_account_gets_the_role_and_no_email(
-    admin_client, world, staff, django_capture_on_commit_callbacks
+    admin_client, world, staff, django_capture_on_commit_callbacks, run_worker
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(
@@ -161,7 +156,7 @@ def test_admin_unlocks_a_locked_account(admin_client, world, dsl, settings):
 
 
 def test_admin_sends_a_fresh_password_link(
-    admin_client, world, dsl, django_capture_on_commit_callbacks
+    admin_client, world, dsl, django_capture_on_commit_callbacks, run_worker
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("accounts-send-password-link", args=[dsl.pk]))
