@@ -16,7 +16,7 @@ import pytest
 from saferschools.accounts.models import Role, User
 from saferschools.casework.models import Pupil
 from saferschools.core.models import Agency, Area, Partnership, School
-from saferschools.core.tests.factories import (
+from saferschools.testing.factories import (
     TEST_PASSWORD,
     AgencyFactory,
     AreaFactory,
@@ -27,6 +27,9 @@ from saferschools.core.tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+
+# The browser, its contexts and pages, for every app's browser tests.
+pytest_plugins = ["saferschools.testing.browser"]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from saferschools.accounts.models import User
 from saferschools.accounts.services import sign_in_failed_message
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import UserFactory
+from saferschools.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

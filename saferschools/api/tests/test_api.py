@@ -18,7 +18,7 @@ from saferschools.api.models import ApiToken
 from saferschools.api.services import api_token_create, api_token_revoke
 from saferschools.core.audit import audit_verify
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import PupilFactory, UserFactory
+from saferschools.testing.factories import PupilFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

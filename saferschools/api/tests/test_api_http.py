@@ -9,7 +9,7 @@ import pytest
 from saferschools.accounts.models import Role
 from saferschools.api.services import api_token_create
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import (
+from saferschools.testing.factories import (
     MembershipFactory,
     PupilFactory,
     SchoolFactory,

@@ -8,7 +8,7 @@ from saferschools.casework.importing import PupilImportError, parse_year_group
 from saferschools.casework.models import Pupil
 from saferschools.casework.services import pupils_import
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import PupilFactory
+from saferschools.testing.factories import PupilFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from saferschools.casework.models import Pupil
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import PupilFactory
+from saferschools.testing.factories import PupilFactory
 
 pytestmark = pytest.mark.django_db
 

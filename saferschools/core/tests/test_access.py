@@ -15,7 +15,7 @@ from saferschools.casework.models import Pupil
 from saferschools.core.access import get_pupil_for_user, scope
 from saferschools.core.audit import audit_record
 from saferschools.core.models import AuditAction, AuditEvent, School
-from saferschools.core.tests.factories import MembershipFactory, UserFactory
+from saferschools.testing.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

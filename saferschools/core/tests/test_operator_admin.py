@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferschools.accounts.models import Membership
 from saferschools.core.models import AuditAction, AuditEvent
-from saferschools.core.tests.factories import UserFactory
+from saferschools.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from saferschools.accounts.models import Role
-from saferschools.core.tests.factories import UserFactory
+from saferschools.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
