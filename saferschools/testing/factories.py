@@ -72,9 +72,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(self, create, extracted, **kwargs):
+    def save_password(user: User, create: bool, extracted, **kwargs) -> None:
+        # factory_boy calls this with the made user, not the factory, as the first argument.
         if create:
-            self.save()
+            user.save()
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
