@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from saferschools.accounts.models import Role, User
+from saferschools.accounts.models import Role, User, scope_fields
 from saferschools.casework.models import Pupil
 from saferschools.core.models import Agency, Area, Partnership, School
 from saferschools.testing.factories import (
@@ -128,11 +128,8 @@ def persona(db):
     """Make a user holding ``role`` over ``scope`` (a School, Partnership, Agency or Area)."""
 
     def make(role: str, scope, **user_fields) -> User:
-        kind = {School: "school", Partnership: "partnership", Agency: "agency", Area: "area"}[
-            type(scope)
-        ]
         user = UserFactory(**user_fields)
-        MembershipFactory(user=user, role=role, **{kind: scope})
+        MembershipFactory(user=user, role=role, **scope_fields(scope))
         return user
 
     return make

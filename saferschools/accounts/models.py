@@ -121,6 +121,15 @@ PERSONAL_DATA_ROLES = frozenset(
 TWO_FACTOR_ROLES = PERSONAL_DATA_ROLES | {Role.AREA_ADMIN}
 
 
+Scope = School | Partnership | Agency | Area
+
+
+def scope_fields(scope: Scope) -> dict[str, Scope]:
+    """The membership field that holds this scope, e.g. ``{"school": school}``."""
+    kind = {School: "school", Partnership: "partnership", Agency: "agency", Area: "area"}
+    return {kind[type(scope)]: scope}
+
+
 class Membership(models.Model):
     """A role a user holds over exactly one scope: a school, partnership, agency or area."""
 
@@ -194,7 +203,7 @@ class Membership(models.Model):
         return ""
 
     @property
-    def scope(self) -> School | Partnership | Agency | Area:
+    def scope(self) -> Scope:
         """The one school, partnership, agency or area (a database constraint ensures one)."""
         for candidate in (self.school, self.partnership, self.agency, self.area):
             if candidate is not None:

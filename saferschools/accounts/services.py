@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from saferschools.core.audit import audit_record
 from saferschools.core.models import Agency, Area, AuditAction, Partnership, School
 
-from .models import Membership, Role, User
+from .models import Membership, Role, Scope, User, scope_fields
 
 
 class SignInError(Exception):
@@ -193,17 +193,15 @@ def totp_verify(*, user: User, code: str, source: str) -> TOTPDevice:
 
 
 @transaction.atomic
-def membership_grant(
-    *, actor: Any, user: User, role: str, source: str, **scope_kwargs: Any
-) -> Membership:
+def membership_grant(*, actor: Any, user: User, role: str, scope: Scope, source: str) -> Membership:
     """Give a user a role over one scope (school, partnership, agency or area), audited.
 
     Validates the role against the kind of scope; granting an existing membership returns it.
     """
-    existing = Membership.objects.filter(user=user, role=role, **scope_kwargs).first()
+    existing = Membership.objects.filter(user=user, role=role, **scope_fields(scope)).first()
     if existing is not None:
         return existing
-    membership = Membership(user=user, role=role, **scope_kwargs)
+    membership = Membership(user=user, role=role, **scope_fields(scope))
     membership.full_clean()
     membership.save()
     audit_record(
@@ -259,9 +257,6 @@ def user_invite(
     task worker once the transaction commits. Everything is audited; nothing changes if the role
     does not fit the kind of scope.
     """
-    kind = {School: "school", Partnership: "partnership", Agency: "agency", Area: "area"}[
-        type(scope)
-    ]
     email = User.objects.normalize_email(email.strip()).lower()
     if getattr(actor, "email", None) == email:
         # Whoever hands out roles must not be able to give themselves access to pupils.
@@ -273,7 +268,7 @@ def user_invite(
             actor=actor, email=email, full_name=full_name, password=None, source=source
         )
         try:
-            membership_grant(actor=actor, user=user, role=role, source=source, **{kind: scope})
+            membership_grant(actor=actor, user=user, role=role, scope=scope, source=source)
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {}
             message = next(iter(messages.values()), error.messages)[0]

@@ -11,12 +11,11 @@ import random
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from saferschools.accounts.models import Role, User
+from saferschools.accounts.models import Role, Scope, User
 from saferschools.accounts.services import membership_grant, user_create
 from saferschools.casework.services import pupils_import
 
@@ -208,13 +207,13 @@ def demo_load() -> DemoArea:
         source=SOURCE,
     )
     langshott = next(s for s in primaries if s.urn == cluster["primary_urns"][0])
-    scopes: dict[str, dict[str, Any]] = {
-        "secondary": {"school": secondary},
-        "primary": {"school": langshott},
-        "partnership": {"partnership": partnership},
-        "police": {"agency": agencies[Agency.Kind.POLICE_FORCE]},
-        "yot": {"agency": agencies[Agency.Kind.YOUTH_OFFENDING_TEAM]},
-        "area": {"area": area},
+    scopes: dict[str, Scope] = {
+        "secondary": secondary,
+        "primary": langshott,
+        "partnership": partnership,
+        "police": agencies[Agency.Kind.POLICE_FORCE],
+        "yot": agencies[Agency.Kind.YOUTH_OFFENDING_TEAM],
+        "area": area,
     }
     for demo_user in DEMO_USERS:
         user = User.objects.filter(email=demo_user.email).first() or user_create(
@@ -225,7 +224,7 @@ def demo_load() -> DemoArea:
             source=SOURCE,
         )
         membership_grant(
-            actor=None, user=user, role=demo_user.role, source=SOURCE, **scopes[demo_user.scope]
+            actor=None, user=user, role=demo_user.role, scope=scopes[demo_user.scope], source=SOURCE
         )
 
     pupils_import(
