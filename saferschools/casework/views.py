@@ -31,9 +31,16 @@ def pupil_list(request: HttpRequest, urn: int) -> HttpResponse:
     shown = selectors.audit_listing(
         user=request.user, pupils=page[:LIST_LIMIT], source=audit_source(request)
     )
+    # htmx asks for the results alone as the search is typed; without JavaScript the form
+    # submits and the whole page comes back.
+    template = (
+        "casework/_pupil_results.html"
+        if request.headers.get("HX-Request")
+        else "casework/pupil_list.html"
+    )
     return render(
         request,
-        "casework/pupil_list.html",
+        template,
         {
             "school": school,
             "pupils": shown,

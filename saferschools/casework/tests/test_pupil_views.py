@@ -360,3 +360,15 @@ def test_a_nul_in_the_search_is_ignored(client, dsl, world):
     client.force_login(dsl)
     response = client.get(reverse("casework-pupils", args=[world.school_a.urn]), {"q": "\x00"})
     assert response.status_code == 200
+
+
+def test_htmx_search_gets_the_results_alone_and_audits_them(client, dsl, world):
+    client.force_login(dsl)
+    url = reverse("casework-pupils", args=[world.school_a.urn])
+    response = client.get(url, {"q": world.pupil_a.family_name}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="pupil-results">')
+    assert "<html" not in body
+    assert world.pupil_a.family_name in body
+    assert views_of(world.pupil_a).exists()

@@ -281,3 +281,15 @@ def test_two_factor_enrolment_page_is_accessible(page, lead, password, settings)
     assert page.get_by_role("heading", name="Set up two-factor sign-in").is_visible()
     assert page.locator("svg title").first.text_content() == "QR code for your authenticator app"
     assert_accessible(page)
+
+
+def test_pupil_search_narrows_the_list_as_one_types(page, lead, password, world):
+    sign_in(page, lead.email, password)
+    page.goto(f"/schools/{world.school_a.urn}/pupils/")
+    page.get_by_label("Find a pupil").fill("no such pupil")
+    page.get_by_text("No pupil matches").wait_for()
+    page.get_by_label("Find a pupil").fill(world.pupil_a.family_name)
+    page.get_by_role("link", name=world.pupil_a.family_name).wait_for()
+    # The page was not reloaded: htmx swapped the results and kept the address in step.
+    assert f"q={world.pupil_a.family_name}" in page.url
+    assert_accessible(page)
