@@ -69,22 +69,14 @@ def user_check_password(*, email: str, password: str, source: str) -> User:
     """
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email.strip()).first()
-        if user is None:
-            make_password(password)
-            audit_record(
-                actor=None,
-                action=AuditAction.FAILED_SIGN_IN,
-                source=source,
-                detail={"reason": "unknown_account"},
-            )
-        elif user.is_locked():
-            make_password(password)
+        if user is None or user.is_locked():
+            make_password(password)  # the same work as a real check
             audit_record(
                 actor=None,
                 action=AuditAction.FAILED_SIGN_IN,
                 source=source,
                 obj=user,
-                detail={"reason": "locked"},
+                detail={"reason": "unknown_account" if user is None else "locked"},
             )
         elif not (user.check_password(password) and user.is_active):
             _record_failure(user=user, source=source, reason="bad_password")

@@ -10,7 +10,8 @@ from saferschools.accounts.models import Membership, Role, ScopeType
 from saferschools.casework.models import Pupil
 
 from . import access
-from .models import Agency, Area, Partnership, School
+from .audit import audit_record
+from .models import Agency, Area, AuditAction, Partnership, School
 
 
 def school_list(*, user: Any) -> QuerySet[School]:
@@ -139,8 +140,26 @@ def area_overview(*, user: Any, area: Area) -> dict[str, Any]:
         "schools": school_list(user=user).filter(area=area),
         "partnerships": partnership_list(user=user).filter(area=area),
         "agencies": access.scope(user, Agency).filter(area=area).order_by("name"),
-        "memberships": access.scope(user, Membership)
+    }
+
+
+def area_accounts(*, user: Any, area: Area, source: str) -> list[Membership]:
+    """The area's accounts and roles, for its administrators; showing them is audited once.
+
+    Empty for anyone else (the access policy gives them no membership to see).
+    """
+    memberships = list(
+        access.scope(user, Membership)
         .filter(access.memberships_in_areas([area.pk]))
         .select_related("user", "school", "partnership", "agency", "area")
-        .order_by("user__email", "role"),
-    }
+        .order_by("user__email", "role")
+    )
+    if memberships:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            source=source,
+            obj=area,
+            detail={"shown": "accounts", "count": len(memberships)},
+        )
+    return memberships

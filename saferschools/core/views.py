@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import access, selectors
+from .audit import audit_source
 
 
 @require_safe
@@ -63,6 +64,9 @@ def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
         {
             "area": area,
             "can_manage_accounts": access.can_manage_accounts(request.user, area),
+            "memberships": selectors.area_accounts(
+                user=request.user, area=area, source=audit_source(request)
+            ),
             **selectors.area_overview(user=request.user, area=area),
         },
     )

@@ -195,3 +195,11 @@ def test_the_areas_last_administrator_cannot_be_removed(admin_client, admin, wor
     persona(Role.AREA_ADMIN, world.area)
     admin_client.post(url)
     assert not Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_showing_the_areas_accounts_is_audited(admin_client, admin, world, dsl):
+    page = admin_client.get(reverse("core-area", args=[world.area.pk]))
+    assert dsl.email in page.content.decode()
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_id=str(world.area.pk))
+    assert event.actor_id == admin.pk
+    assert event.detail == {"shown": "accounts", "count": 2}
