@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from saferschools.accounts.middleware import needs_second_factor
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -15,7 +17,8 @@ class NavItem:
 def service(request: HttpRequest) -> dict[str, object]:
     nav_items = []
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    # Until the second factor is given, the only way on is the code page (or signing out).
+    if user is not None and user.is_authenticated and not needs_second_factor(user):
         home = reverse("core-home")
         nav_items.append(NavItem(home, "Home", active=request.path == home))
     return {
