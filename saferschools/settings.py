@@ -270,8 +270,16 @@ def insecure_production_settings() -> list[str]:
     problems = []
     if DEBUG:
         problems.append("SAFERSCHOOLS_DEBUG is on")
-    if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("SAFERSCHOOLS_SECRET_KEY is the default or shorter than 50 characters")
+    if (
+        SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY
+        or len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+    ):
+        problems.append(
+            "SAFERSCHOOLS_SECRET_KEY is the default, shorter than 50 characters or not random"
+        )
+    if not BASE_URL.startswith("https://"):
+        problems.append("SAFERSCHOOLS_BASE_URL does not start with https://")
     if not ALLOWED_HOSTS or any("*" in host for host in ALLOWED_HOSTS):
         problems.append("SAFERSCHOOLS_ALLOWED_HOSTS is empty or has a wildcard")
     if not REQUIRE_TWO_FACTOR:

@@ -47,6 +47,7 @@ def test_production_with_defaults_refuses_naming_secret_and_hosts(tmp_path):
     assert "SAFERSCHOOLS_ALLOWED_HOSTS" in run.stderr
     # The console e-mail backend would write password links into the log.
     assert "SAFERSCHOOLS_EMAIL_BACKEND" in run.stderr
+    assert "SAFERSCHOOLS_BASE_URL" in run.stderr
     assert "SAFERSCHOOLS_DEBUG" not in run.stderr
 
 
@@ -72,6 +73,7 @@ def test_production_with_secure_settings_starts(tmp_path):
         SAFERSCHOOLS_SECRET_KEY=GOOD_SECRET,
         SAFERSCHOOLS_ALLOWED_HOSTS="schools.example",
         SAFERSCHOOLS_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        SAFERSCHOOLS_BASE_URL="https://schools.example",
     )
 
     assert run.returncode == 0, run.stderr
