@@ -37,6 +37,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    """Wrong-receipt counts live in a process-wide cache: start every test with none."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+
+
 @pytest.fixture
 def run_worker(db, monkeypatch):
     """Run the real database task worker until the queue is empty, in this test's transaction.

@@ -5,7 +5,9 @@ the demo area). With ``SAFERSCHOOLS_ENV=production`` the process refuses to star
 setting is insecure.
 """
 
+import hashlib
 import os
+from datetime import date, time
 from pathlib import Path
 
 import dj_database_url
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "saferschools.core",
     "saferschools.accounts",
     "saferschools.casework",
+    "saferschools.reporting",
     "saferschools.api",
 ]
 
@@ -183,7 +186,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "saferschools.core.errors.csrf_failure"
-if env_bool("SAFERSCHOOLS_BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("SAFERSCHOOLS_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -221,6 +225,59 @@ EMAIL_USE_TLS = env_bool("SAFERSCHOOLS_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str(
     "SAFERSCHOOLS_FROM_EMAIL", "SaferSchools <no-reply@saferschools.invalid>"
 )
+
+# Uploads are held in memory up to this size rather than in a temporary file, so that a pupil's
+# photo never reaches the disk before its metadata is stripped.
+REPORT_PHOTO_MAX_MB = env_int("SAFERSCHOOLS_REPORT_PHOTO_MAX_MB", 10, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = (REPORT_PHOTO_MAX_MB + 1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Pupils' reports. The receipt key turns receipts into the hashes stored; by default it is
+# derived from the secret key, so changing the secret key without setting this stops every
+# receipt working.
+RECEIPT_KEY = env_str("SAFERSCHOOLS_RECEIPT_KEY") or hashlib.sha256(
+    b"saferschools-receipt-key:" + SECRET_KEY.encode()
+).hexdigest()
+RECEIPT_DAYS_AFTER_CLOSE = env_int("SAFERSCHOOLS_RECEIPT_DAYS_AFTER_CLOSE", 90, minimum=1)
+RECEIPT_ATTEMPTS = env_int("SAFERSCHOOLS_RECEIPT_ATTEMPTS", 10, minimum=1)
+RECEIPT_ATTEMPT_WINDOW_MINUTES = env_int("SAFERSCHOOLS_RECEIPT_WINDOW_MINUTES", 15, minimum=1)
+REPORT_OUTCOME_SCHOOL_DAYS = env_int("SAFERSCHOOLS_REPORT_OUTCOME_SCHOOL_DAYS", 10, minimum=1)
+
+
+def env_time(name: str, default: str) -> time:
+    value = env_str(name, default)
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time such as 17:00, not {value!r}") from None
+
+
+def env_dates(name: str) -> list[date]:
+    try:
+        return [date.fromisoformat(item) for item in env_list(name)]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must list dates such as 2027-05-10") from None
+
+
+# Where "Exit this page" on pupils' pages goes: somewhere ordinary, away from this site.
+EXIT_PAGE_URL = env_str("SAFERSCHOOLS_EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
+
+# When the school day ends (Europe/London): a report not urgent is due by then on the next
+# school day. School days are weekdays other than bank holidays in England and Wales and the
+# extra days listed here (a new bank holiday proclaimed after this release).
+SCHOOL_DAY_ENDS = env_time("SAFERSCHOOLS_SCHOOL_DAY_ENDS", "17:00")
+EXTRA_HOLIDAYS = env_dates("SAFERSCHOOLS_EXTRA_HOLIDAYS")
+
+# The cache counts wrong receipts per (hashed) address; kept in each process's memory so that
+# nothing about a pupil's connection is written anywhere.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "receipt-throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 
 TASKS = {
     "default": {

@@ -6,6 +6,7 @@ from saferschools.accounts.urls import manage_urlpatterns
 urlpatterns = [
     path("", include("saferschools.core.urls")),
     path("", include("saferschools.casework.urls")),
+    path("", include("saferschools.reporting.urls")),
     path("account/", include("saferschools.accounts.urls")),
     path("", include(manage_urlpatterns)),
     path("api/v1/", include("saferschools.api.urls")),

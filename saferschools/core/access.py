@@ -17,8 +17,9 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role
+from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role, User
 from saferschools.casework.models import Pupil
+from saferschools.reporting.models import Report
 
 from .models import Agency, Area, Partnership, School
 
@@ -26,6 +27,11 @@ M = TypeVar("M", bound=models.Model)
 
 ALL_ROLES = frozenset(Role.values)
 SCHOOL_LEADERS = frozenset({Role.SAFEGUARDING_LEAD, Role.HEAD_TEACHER})
+REPORT_HANDLERS = SCHOOL_LEADERS | {Role.SSP_OFFICER}
+# Roles whose memberships place a person at a school (as opposed to overseeing an area).
+SCHOOL_ROLES = frozenset(
+    {Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD, Role.HEAD_TEACHER, Role.SSP_OFFICER}
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,10 @@ POLICY: dict[type[models.Model], Rule] = {
         write=SCHOOL_LEADERS,
     ),
     Membership: Rule(read=frozenset({Role.AREA_ADMIN}), write=frozenset({Role.AREA_ADMIN})),
+    # Pupils' reports go to the school's safeguarding leads and the officers deployed there
+    # (SHARP: "the SSP officer and the nominated staff member"), and to its head teacher. A
+    # colleague a report is assigned to sees it too, while they work at the school.
+    Report: Rule(read=REPORT_HANDLERS, write=REPORT_HANDLERS),
 }
 
 
@@ -191,6 +201,11 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
             )
     elif model is Pupil:
         condition = _school_condition(_reach(user, roles), "school__")
+    elif model is Report:
+        condition = _school_condition(_reach(user, roles), "school__")
+        at_school = _school_condition(_reach(user, SCHOOL_ROLES), "school__")
+        if at_school is not NOTHING:
+            condition |= Q(assigned_to=user) & at_school
     elif model is Partnership:
         condition = _partnership_condition(_reach(user, roles))
     elif model in (Agency, Area):
@@ -235,6 +250,12 @@ def get_pupil_for_user(user: Any, pupil_id: uuid.UUID | str, *, write: bool = Fa
     The caller audits the read: fetching is not yet reading.
     """
     return _get(user, Pupil, write=write, id=pupil_id)
+
+
+def get_report_for_user(user: Any, report_id: uuid.UUID | str, *, write: bool = False) -> Report:
+    """A pupil's report if the user handles reports at its school or it is assigned to them;
+    else ``Http404``. The caller audits the read."""
+    return _get(user, Report, write=write, id=report_id)
 
 
 def get_area_for_user(user: Any, area_id: uuid.UUID | str, *, write: bool = False) -> Area:
@@ -293,3 +314,32 @@ def get_account_for_user(user: Any, account_id: uuid.UUID | str) -> Any:
 def area_of(scope_object: School | Partnership | Agency | Area) -> Area:
     """The area a school, partnership, agency or area belongs to."""
     return scope_object if isinstance(scope_object, Area) else scope_object.area
+
+
+def users_reaching_school(school: School, roles: Iterable[str]) -> models.QuerySet[Any]:
+    """The active users holding one of ``roles`` over this school: over the school itself, its
+    partnership, an agency of its area or its area."""
+    memberships = Membership.objects.filter(role__in=list(roles)).filter(
+        Q(school=school)
+        | Q(partnership__school_links__school=school)
+        | Q(agency__area_id=school.area_id)
+        | Q(area_id=school.area_id)
+    )
+    return (
+        User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by(
+            "full_name", "email"
+        )
+    )
+
+
+def can_handle_reports(user: Any, school: School) -> bool:
+    """Whether the user receives and handles pupils' reports to this school."""
+    return _reaches_school(user, POLICY[Report].read, school)
+
+
+def can_edit_area_reporting(user: Any, area: Area) -> bool:
+    """Whether the user may change the area's safety advice and its triage settings: the
+    area's administrators and the safeguarding leads and head teachers of its schools."""
+    if scope(user, Area, write=True).filter(pk=area.pk).exists():
+        return True
+    return bool(_area_ids_reached(user, SCHOOL_LEADERS) & {area.pk})

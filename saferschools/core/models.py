@@ -229,3 +229,31 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"Audit chain head at #{self.seq}"
+
+
+class Notification(models.Model):
+    """Something a user should know about, shown in the product and sent by e-mail.
+
+    A notification says what happened and where, with a link; it never holds the content of a
+    report or any personal data, so that an e-mail copy in someone's inbox discloses nothing.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField()
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    urgent = models.BooleanField(default=False)
+    kind = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

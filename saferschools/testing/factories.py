@@ -95,3 +95,22 @@ class PupilFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Family{n}")
     date_of_birth = factory.Faker("date_between", start_date="-16y", end_date="-11y")
     year_group = 9
+
+
+def submit_report(school, **fields):
+    """A pupil's report to ``school`` made through the real service; returns the
+    ``SubmittedReport`` (the report and its receipt). Any field can be overridden."""
+    from saferschools.reporting.services import report_submit
+
+    values = {
+        "category": "bullying",
+        "description": "Some pupils in year 9 keep taking my bag at lunch.",
+        "location": "on_site",
+        "occurred": "Last Tuesday at lunch",
+        "about": "self",
+        "in_danger": False,
+        "anonymous": True,
+        "source": "test",
+    }
+    values.update(fields)
+    return report_submit(school=school, **values)

@@ -1,0 +1,101 @@
+"""In-product notifications and their e-mail copies.
+
+``notify`` stores one notification per user in the caller's transaction and queues their e-mail
+in the same transaction, so that an alert is sent exactly when what it announces is stored. The
+e-mail carries the title and a link, never the content of what it announces.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Notification
+
+
+def notify(
+    *,
+    users: Iterable[Any],
+    title: str,
+    url: str,
+    kind: str,
+    object_id: str = "",
+    urgent: bool = False,
+) -> list[Notification]:
+    """Notify each active user once (duplicates in ``users`` are dropped) and queue the
+    e-mails. Nothing is sent if the caller's transaction rolls back."""
+    now = timezone.now()
+    seen = set()
+    notifications = []
+    for user in users:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        notifications.append(
+            Notification(
+                user=user,
+                created_at=now,
+                title=title[:200],
+                url=url,
+                kind=kind,
+                object_id=object_id,
+                urgent=urgent,
+            )
+        )
+    if not notifications:
+        return []
+    with transaction.atomic():
+        Notification.objects.bulk_create(notifications)
+        # The database task backend stores the job in this same transaction.
+        send_notification_emails.enqueue([str(n.pk) for n in notifications])
+    return notifications
+
+
+def notification_list(*, user: Any) -> QuerySet[Notification]:
+    """A user's own notifications, newest first."""
+    return Notification.objects.filter(user=user).order_by("-created_at")
+
+
+def unread_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[str] | None = None) -> int:
+    """Mark the user's notifications (all, or those with these ids) read; returns how many."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.update(read_at=timezone.now())
+
+
+@task()
+def send_notification_emails(notification_ids: list[str]) -> int:
+    """E-mail each notification not yet e-mailed to its user; returns how many were sent.
+
+    Marking before sending, one at a time, means a retried batch sends nothing twice.
+    """
+    sent = 0
+    for notification in Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("user"):
+        updated = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not updated or not notification.user.is_active:
+            continue
+        link = settings.BASE_URL.rstrip("/") + notification.url if notification.url else ""
+        body = render_to_string(
+            "core/email/notification.txt", {"notification": notification, "link": link}
+        )
+        subject = ("URGENT: " if notification.urgent else "") + notification.title
+        send_mail(f"SaferSchools: {subject}", body, None, [notification.user.email])
+        sent += 1
+    return sent
