@@ -1,6 +1,10 @@
-"""How the OpenAPI schema describes the API's authentication."""
+"""How the OpenAPI schema describes the API's authentication and its errors."""
+
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -27,3 +31,22 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
             "name": "sessionid",
             "description": "A signed-in browser session that has given its second factor.",
         }
+
+
+@extend_schema_serializer(component_name="ErrorOutput")
+class ErrorOutput(serializers.Serializer):
+    """The answer to bad input: every offending field named with its messages."""
+
+    detail = serializers.CharField()
+
+    def get_fields(self) -> dict[str, Any]:
+        # "errors" would hide the serializer's own ``errors``: it is added here, not declared.
+        messages = serializers.ListField(child=serializers.CharField())
+        return {**super().get_fields(), "errors": serializers.DictField(child=messages)}
+
+
+@extend_schema_serializer(component_name="DetailOutput")
+class DetailOutput(serializers.Serializer):
+    """Any other error: not found, not signed in, too many attempts."""
+
+    detail = serializers.CharField()

@@ -4,10 +4,41 @@ from drf_spectacular.views import SpectacularAPIView
 from saferschools.accounts.api import MeApi
 from saferschools.casework.api import PupilListApi
 from saferschools.core.api import SchoolListApi
+from saferschools.reporting.api import (
+    FollowupApi,
+    FollowupMessageApi,
+    ReportAcknowledgeApi,
+    ReportCategoryListApi,
+    ReportCloseApi,
+    ReportDetailApi,
+    ReportListApi,
+    ReportMessageApi,
+    ReportNoteApi,
+    ReportSubmitApi,
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path("me", MeApi.as_view(), name="api-me"),
     path("schools", SchoolListApi.as_view(), name="api-schools"),
     path("pupils", PupilListApi.as_view(), name="api-pupils"),
+    # Pupils' reports: the pupil's side needs no account.
+    path("report-categories", ReportCategoryListApi.as_view(), name="api-report-categories"),
+    path("schools/<int:urn>/reports", ReportSubmitApi.as_view(), name="api-report-submit"),
+    path("followup", FollowupApi.as_view(), name="api-followup"),
+    path("followup/messages", FollowupMessageApi.as_view(), name="api-followup-messages"),
+    path("reports", ReportListApi.as_view(), name="api-reports"),
+    path("reports/<uuid:report_id>", ReportDetailApi.as_view(), name="api-report"),
+    path(
+        "reports/<uuid:report_id>/acknowledge",
+        ReportAcknowledgeApi.as_view(),
+        name="api-report-acknowledge",
+    ),
+    path(
+        "reports/<uuid:report_id>/messages",
+        ReportMessageApi.as_view(),
+        name="api-report-messages",
+    ),
+    path("reports/<uuid:report_id>/notes", ReportNoteApi.as_view(), name="api-report-notes"),
+    path("reports/<uuid:report_id>/close", ReportCloseApi.as_view(), name="api-report-close"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from saferschools.core import access
 from saferschools.core.audit import audit_source
+from saferschools.reporting import selectors as reporting_selectors
 
 from . import selectors, services
 from .forms import PupilImportForm
@@ -60,10 +61,16 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     access_log = (
         selectors.pupil_access_log(user=request.user, pupil=pupil)[:50] if can_manage else None
     )
+    # Pupils' reports linked to this record, only for those who handle the school's reports.
+    reports = (
+        list(reporting_selectors.report_inbox(user=request.user).filter(pupil=pupil))
+        if access.can_handle_reports(request.user, pupil.school)
+        else None
+    )
     return render(
         request,
         "casework/pupil_detail.html",
-        {"pupil": pupil, "access_log": access_log},
+        {"pupil": pupil, "access_log": access_log, "reports": reports},
     )
 
 

@@ -6,6 +6,9 @@ from django.urls import reverse
 
 from saferschools.accounts.middleware import needs_second_factor
 
+from .notifications import unread_count
+from .selectors import handles_reports
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -21,6 +24,18 @@ def service(request: HttpRequest) -> dict[str, object]:
     if user is not None and user.is_authenticated and not needs_second_factor(user):
         home = reverse("core-home")
         nav_items.append(NavItem(home, "Home", active=request.path == home))
+        if handles_reports(user=user):
+            inbox = reverse("reporting-inbox")
+            nav_items.append(NavItem(inbox, "Reports", active=request.path.startswith(inbox)))
+        notifications = reverse("core-notifications")
+        unread = unread_count(user=user)
+        nav_items.append(
+            NavItem(
+                notifications,
+                f"Notifications ({unread} unread)" if unread else "Notifications",
+                active=request.path == notifications,
+            )
+        )
     return {
         "service_name": "SaferSchools",
         "two_factor_required": settings.REQUIRE_TWO_FACTOR,

@@ -239,4 +239,7 @@ def demo_load() -> DemoArea:
         file=_pupil_csv(langshott, 28, range(0, 7), seed=langshott.urn),
         source=SOURCE,
     )
+    from saferschools.reporting.demo import demo_reports
+
+    demo_reports(secondary=secondary, primary=langshott)
     return DemoArea(area, partnership, secondary, primaries, DEMO_USERS)

@@ -80,9 +80,12 @@ def notifications_mark_read(*, user: Any, ids: Iterable[str] | None = None) -> i
 def send_notification_emails(notification_ids: list[str]) -> int:
     """E-mail each notification not yet e-mailed to its user; returns how many were sent.
 
-    Marking before sending, one at a time, means a retried batch sends nothing twice.
+    Marking before sending, one at a time, means a retried batch sends nothing twice. A message
+    the mail server refuses is unmarked again, so that a retry sends it, and does not hold up
+    the others; the task then fails, so that the failure is seen.
     """
     sent = 0
+    failures = []
     for notification in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
     ).select_related("user"):
@@ -96,6 +99,15 @@ def send_notification_emails(notification_ids: list[str]) -> int:
             "core/email/notification.txt", {"notification": notification, "link": link}
         )
         subject = ("URGENT: " if notification.urgent else "") + notification.title
-        send_mail(f"SaferSchools: {subject}", body, None, [notification.user.email])
+        try:
+            send_mail(f"SaferSchools: {subject}", body, None, [notification.user.email])
+        except Exception as error:  # the mail server's refusal, of whatever kind
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            failures.append(error)
+            continue
         sent += 1
+    if failures:
+        raise RuntimeError(
+            f"{len(failures)} of {sent + len(failures)} notification e-mails were not sent"
+        ) from failures[0]
     return sent

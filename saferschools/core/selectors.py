@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from saferschools.accounts.models import Membership, Role, ScopeType
 from saferschools.casework.models import Pupil
+from saferschools.reporting import selectors as reporting_selectors
+from saferschools.reporting.models import Report
 
 from . import access
 from .audit import audit_record
@@ -163,3 +165,44 @@ def area_accounts(*, user: Any, area: Area, source: str) -> list[Membership]:
             detail={"shown": "accounts", "count": len(memberships)},
         )
     return memberships
+
+
+def handles_reports(*, user: Any) -> bool:
+    """Whether the user has pupils' reports to handle: by a role that receives them anywhere,
+    or as a colleague at a school who has been given one."""
+    roles = access.roles_of(user)
+    if roles & access.POLICY[Report].read:
+        return True
+    if roles & access.SCHOOL_ROLES:
+        return access.scope(user, Report).exists()
+    return False
+
+
+@dataclass
+class ReportsPanel:
+    """The reports part of a landing page: counts with links, and what is overdue."""
+
+    summary: dict[str, int]
+    # Only for the school's leaders, who answer for every report ending with an outcome.
+    overdue: list[Report] | None = None
+
+
+OVERDUE_SHOWN = 20
+
+
+def landing_reports(*, user: Any) -> ReportsPanel | None:
+    """The inbox summary for whoever handles reports, with the overdue reports listed for
+    safeguarding leads and head teachers; ``None`` for everyone else."""
+    if not handles_reports(user=user):
+        return None
+    summary = reporting_selectors.report_inbox_summary(user=user)
+    overdue = None
+    if access.roles_of(user) & access.SCHOOL_LEADERS:
+        overdue = list(reporting_selectors.report_overdue(user=user)[:OVERDUE_SHOWN])
+    return ReportsPanel(summary=summary, overdue=overdue)
+
+
+def reporting_areas(*, user: Any) -> list[Area]:
+    """The areas whose safety advice and triage settings the user may change."""
+    areas = access.scope(user, Area).order_by("name")
+    return [area for area in areas if access.can_edit_area_reporting(user, area)]

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="core-home"),
+    path("notifications/", views.notifications, name="core-notifications"),
     path("schools/<int:urn>/", views.school_detail, name="core-school"),
     path("partnerships/<uuid:partnership_id>/", views.partnership_detail, name="core-partnership"),
     path("areas/<uuid:area_id>/", views.area_detail, name="core-area"),

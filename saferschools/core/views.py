@@ -1,12 +1,18 @@
-"""The landing page, schools, partnerships and areas, and the service's fixed pages."""
+"""The landing page, notifications, schools, partnerships and areas, and the service's fixed
+pages."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import access, selectors
 from .audit import audit_source
+from .notifications import notification_list, notifications_mark_read, unread_count
+
+NOTIFICATIONS_PER_PAGE = 50
 
 
 @require_safe
@@ -20,7 +26,34 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"sections": selectors.landing_sections(user=request.user)},
+        {
+            "sections": selectors.landing_sections(user=request.user),
+            "reports": selectors.landing_reports(user=request.user),
+            "reporting_areas": selectors.reporting_areas(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first; a POST marks them all read."""
+    if request.method == "POST":
+        count = notifications_mark_read(user=request.user)
+        messages.success(
+            request,
+            f"{count} notification{'s' if count != 1 else ''} marked as read."
+            if count
+            else "You had no unread notifications.",
+        )
+        return redirect("core-notifications")
+    page = Paginator(notification_list(user=request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/notifications.html",
+        {"page": page, "unread": unread_count(user=request.user)},
     )
 
 

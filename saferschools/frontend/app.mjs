@@ -4,3 +4,8 @@
 import { initAll } from "../govuk/govuk-frontend.min.js";
 
 initAll();
+
+// "Print your receipt" on a pupil's receipt page: the button is shown only where this runs.
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.addEventListener("click", () => window.print());
+}

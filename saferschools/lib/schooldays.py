@@ -65,10 +65,13 @@ def bank_holidays(year: int) -> frozenset[date]:
     new_year = _weekday_on_or_after(date(year, 1, 1))
     christmas = date(year, 12, 25)
     boxing_day = date(year, 12, 26)
-    if christmas.weekday() >= 5:
-        # Christmas on a Saturday or Sunday: both days move to the next free weekdays.
+    if christmas.weekday() == 5:
+        # Christmas on a Saturday: both days move to the Monday and Tuesday after.
         christmas, boxing_day = date(year, 12, 27), date(year, 12, 28)
-    elif boxing_day.weekday() >= 5:
+    elif christmas.weekday() == 6:
+        # Christmas on a Sunday: Boxing Day stays on the Monday, Christmas moves to Tuesday.
+        christmas = date(year, 12, 27)
+    elif boxing_day.weekday() == 5:
         boxing_day = date(year, 12, 28)
     days = {
         new_year,
@@ -136,7 +139,7 @@ def academic_year_label(start_year: int) -> str:
 
 
 def term_of(day: date) -> tuple[int, int]:
-    """(academic year start, term index 0–2) of the term holding ``day``."""
+    """(academic year start, term index 0 to 2) of the term holding ``day``."""
     index = 0 if day.month >= 9 else (1 if day.month <= 3 else 2)
     return academic_year_of(day), index
 

@@ -147,8 +147,7 @@ class Report(models.Model):
                 name="report_anonymous_has_no_name",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="closed", closed_at__isnull=False)
-                & ~models.Q(outcome="")
+                condition=models.Q(status="closed", closed_at__isnull=False) & ~models.Q(outcome="")
                 | (~models.Q(status="closed") & models.Q(outcome="")),
                 name="report_closed_has_outcome",
             ),

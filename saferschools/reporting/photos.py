@@ -12,7 +12,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 try:  # HEIC from phones, where the library to read it is installed.
     from pillow_heif import register_heif_opener
@@ -27,6 +27,8 @@ MAX_SIDE = 2560
 # Refuse decompression bombs: no photo a pupil sends is larger than this once decoded.
 MAX_PIXELS = 50_000_000
 ACCEPTED_FORMATS = {"JPEG", "PNG", "MPO"} | ({"HEIF"} if HEIC_SUPPORTED else set())
+# The decoders tried on an upload (the JPEG decoder also reads a camera's multi-picture MPO).
+_DECODERS = ("JPEG", "PNG", *(("HEIF",) if HEIC_SUPPORTED else ()))
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,19 @@ def photo_clean(file: IO[bytes], *, position: int) -> CleanPhoto:
         raise ValidationError(f"{label} is larger than {settings.REPORT_PHOTO_MAX_MB} MB")
     formats = "JPEG, PNG or HEIC" if HEIC_SUPPORTED else "JPEG or PNG"
     not_an_image = ValidationError(f"{label} must be a {formats} image")
+    too_many_pixels = ValidationError(f"{label} has too many pixels")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # Only the accepted formats are even parsed: no other decoder sees what a pupil sends.
+        with Image.open(io.BytesIO(data), formats=_DECODERS) as image:
             if image.format not in ACCEPTED_FORMATS:
                 raise not_an_image
             if image.width * image.height > MAX_PIXELS:
-                raise ValidationError(f"{label} has too many pixels")
+                raise too_many_pixels
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            try:
+                upright = ImageOps.exif_transpose(image)
+            except Exception:  # metadata too damaged to read: keep the pixels as they are
+                upright = image.copy()
             lossless = image.format == "PNG"
             has_alpha = upright.mode in ("RGBA", "LA") or (
                 upright.mode == "P" and "transparency" in upright.info
@@ -71,7 +78,10 @@ def photo_clean(file: IO[bytes], *, position: int) -> CleanPhoto:
             pixels = upright.convert("RGBA" if lossless and has_alpha else "RGB")
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # The library refuses dimensions far beyond any photo before reading the pixels.
+        raise too_many_pixels from None
+    except Exception:  # whatever a damaged file makes a decoder raise
         raise not_an_image from None
     pixels.thumbnail((MAX_SIDE, MAX_SIDE))
     # A fresh image holds pixels only: no info dictionary, no EXIF, no profile.

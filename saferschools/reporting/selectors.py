@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -75,7 +75,7 @@ def report_inbox(
         reports = reports.filter(overdue_condition())
     if assigned_to_me:
         reports = reports.filter(assigned_to=user)
-    return _with_flags(reports).order_by("-open_urgent", "-received_at", "id")
+    return _with_flags(reports).order_by(F("open_urgent").desc(), "-received_at", "id")
 
 
 def report_get(*, user: Any, report_id: Any, source: str, write: bool = False) -> Report:
@@ -178,32 +178,34 @@ def report_counts(
     schools_by_id = {school.pk: school for school in schools.select_related("area")}
     reports = Report.objects.filter(school_id__in=schools_by_id)
     if since is not None:
-        reports = reports.filter(received_at__gte=datetime.combine(since, datetime.min.time(), LONDON))
+        reports = reports.filter(
+            received_at__gte=datetime.combine(since, datetime.min.time(), LONDON)
+        )
     daily = (
         reports.annotate(day=TruncDate("received_at", tzinfo=LONDON))
         .values("school_id", "day", "category")
         .annotate(n=Count("id"))
     )
-    totals: dict[tuple[Any, str, str], int] = {}
+    # Periods are kept as dates or (year, term) until the end, so that rows sort in time order.
+    totals: dict[tuple[Any, Any, str], int] = {}
     for row in daily:
         day = row["day"]
-        period = (
-            week_start(day).isoformat() if by == "week" else term_label(term_of(day))
-        )
+        period = week_start(day) if by == "week" else term_of(day)
         key = (row["school_id"], period, row["category"])
         totals[key] = totals.get(key, 0) + row["n"]
-    full_view = {
-        school_id
-        for school_id, school in schools_by_id.items()
-        if _sees_personal_data_at(user, school)
-    }
+    full_view: dict[Any, bool] = {}
     rows = []
-    for (school_id, period, category), count in totals.items():
+    for (school_id, period, category), count in sorted(
+        totals.items(), key=lambda item: (schools_by_id[item[0][0]].name, *item[0][1:])
+    ):
         shown: int | None = count
-        if school_id not in full_view and 0 < count < SUPPRESS_BELOW:
-            shown = None
-        rows.append(CountRow(schools_by_id[school_id], period, category, shown))
-    rows.sort(key=lambda r: (r.school.name, r.period, r.category))
+        if 0 < count < SUPPRESS_BELOW:
+            if school_id not in full_view:
+                full_view[school_id] = _sees_personal_data_at(user, schools_by_id[school_id])
+            if not full_view[school_id]:
+                shown = None
+        label = period.isoformat() if by == "week" else term_label(period)
+        rows.append(CountRow(schools_by_id[school_id], label, category, shown))
     return rows
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,7 +70,9 @@ def school_for_reports(urn: object) -> School:
     )
 
 
-def _choice(value: object, choices: type, field: str, errors: dict[str, str]) -> str:
+def _choice(
+    value: object, choices: type[models.TextChoices], field: str, errors: dict[str, str]
+) -> str:
     if not isinstance(value, str) or value not in choices.values:
         errors[field] = "Choose one of: " + ", ".join(choices.values)
         return ""
@@ -105,14 +107,58 @@ def _recipients(school: School) -> list[Any]:
     return []
 
 
+_SUBJECT_MAX = ReportEntry._meta.get_field("subject").max_length or 200
+
+
 def _entry(report: Report, kind: str, *, actor: Any = None, subject: str = "", body: str = ""):
+    # A label is cut to fit: a pupil's full name or a colleague's address can be longer.
     return ReportEntry.objects.create(
-        report=report, kind=kind, at=timezone.now(), actor=actor, subject=subject, body=body
+        report=report,
+        kind=kind,
+        at=timezone.now(),
+        actor=actor,
+        subject=subject[:_SUBJECT_MAX],
+        body=body,
     )
 
 
 def _report_url(report: Report) -> str:
     return reverse("reporting-report", args=[report.pk])
+
+
+def _alert(report: Report, *, users: list[Any], title: str, kind: str, urgent: bool = False):
+    """Notify ``users`` about a report. Those who may open it get a link to it; the others
+    (a police supervisor, or an administrator when the school has nobody to receive reports)
+    are told whom to turn to, with a link to the school, and nothing of the report."""
+    school = report.school
+    handlers = set(
+        access.users_reaching_school(school, access.REPORT_HANDLERS).values_list("pk", flat=True)
+    )
+    if report.assigned_to_id:
+        handlers.add(report.assigned_to_id)
+    readers = [user for user in users if user.pk in handlers]
+    others = [user for user in users if user.pk not in handlers]
+    notify(
+        users=readers,
+        title=title,
+        url=_report_url(report),
+        kind=kind,
+        object_id=str(report.pk),
+        urgent=urgent,
+    )
+    if others:
+        if access.users_reaching_school(school, RECEIVERS).exists():
+            advice = "contact the school's safeguarding lead or SSP officer"
+        else:
+            advice = "the school has no safeguarding lead or SSP officer to receive it"
+        notify(
+            users=others,
+            title=f"{title}: {advice}",
+            url=reverse("core-school", args=[school.urn]),
+            kind=kind,
+            object_id=str(report.pk),
+            urgent=urgent,
+        )
 
 
 def _audit(actor: Any, action: str, report: Report, source: str, **detail: Any) -> None:
@@ -216,7 +262,9 @@ def report_submit(
             outcome_due_at=outcome_due_at,
             receipt_hash=receipt_digest(receipt),
         )
-        report.full_clean(validate_unique=False)
+        # Fields were checked above and the database enforces the constraints; checking the
+        # school and the constraints again here would only add queries to every submission.
+        report.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
         report.save()
         ReportPhoto.objects.bulk_create(
             ReportPhoto(
@@ -230,19 +278,19 @@ def report_submit(
             for position, photo in enumerate(clean_photos, start=1)
         )
         _entry(report, EntryKind.RECEIVED)
-        _audit(None, AuditAction.CREATE, report, source, category=category, urgent=report.urgent)
-        notify(
+        _alert(
+            report,
             users=_recipients(school),
             title=f"New {'urgent ' if report.urgent else ''}report at {school.name}",
-            url=_report_url(report),
             kind="report_received",
-            object_id=str(report.pk),
             urgent=report.urgent,
         )
         from .tasks import report_check_due
 
         # Stored with the report: the check runs when it falls due, even after a restart.
         report_check_due.using(run_after=due_at).enqueue(str(report.pk))
+        # Last, so that the audit chain's head is locked for as short a time as possible.
+        _audit(None, AuditAction.CREATE, report, source, category=category, urgent=report.urgent)
     return SubmittedReport(report=report, receipt=receipt)
 
 
@@ -376,9 +424,7 @@ def report_close(
     report.closed_at = timezone.now()
     report.closed_by = actor
     report.save()
-    _entry(
-        report, EntryKind.CLOSED, actor=actor, subject=Outcome(outcome).label, body=str(note)
-    )
+    _entry(report, EntryKind.CLOSED, actor=actor, subject=Outcome(outcome).label, body=str(note))
     _audit(actor, AuditAction.UPDATE, report, source, step="close", outcome=outcome)
     return report
 
@@ -424,13 +470,18 @@ def followup_reply(*, report: Report, body: object, source: str) -> ReportEntry:
     report.save()
     entry = _entry(report, EntryKind.PUPIL_MESSAGE, body=body)
     _audit(None, AuditAction.UPDATE, report, source, step="pupil_message")
-    readers = [report.assigned_to] if report.assigned_to else _recipients(report.school)
-    notify(
+    assignee = report.assigned_to
+    # The colleague handling the report is told, while they still can open it; else its
+    # receivers, so that a pupil's words never go to someone who has left.
+    if assignee is not None and access.scope(assignee, Report).filter(pk=report.pk).exists():
+        readers = [assignee]
+    else:
+        readers = _recipients(report.school)
+    _alert(
+        report,
         users=readers,
         title=f"A pupil wrote back on a report at {report.school.name}",
-        url=_report_url(report),
         kind="report_pupil_message",
-        object_id=str(report.pk),
         urgent=report.urgent and report.status == Status.NEW,
     )
     return entry
@@ -457,14 +508,12 @@ def report_check_due(*, report_id: str) -> str:
         _audit(None, AuditAction.UPDATE, report_row, "task:report_check_due", step="escalate")
         minutes = int((report_row.escalated_at - report_row.received_at).total_seconds() // 60)
         escalate_to = list(access.users_reaching_school(school, ESCALATION | RECEIVERS))
-        notify(
+        escalate_to = escalate_to or _recipients(school)
+        _alert(
+            report_row,
             users=escalate_to,
-            title=(
-                f"Urgent report at {school.name} not acknowledged after {minutes} minutes"
-            ),
-            url=_report_url(report_row),
+            title=f"Urgent report at {school.name} not acknowledged after {minutes} minutes",
             kind="report_escalated",
-            object_id=str(report_row.pk),
             urgent=True,
         )
         return "escalated"
@@ -472,12 +521,12 @@ def report_check_due(*, report_id: str) -> str:
         return "already overdue"
     _entry(report_row, EntryKind.OVERDUE)
     _audit(None, AuditAction.UPDATE, report_row, "task:report_check_due", step="overdue")
-    notify(
-        users=access.users_reaching_school(school, access.SCHOOL_LEADERS | RECEIVERS),
+    _alert(
+        report_row,
+        users=list(access.users_reaching_school(school, access.SCHOOL_LEADERS | RECEIVERS))
+        or _recipients(school),
         title=f"A report at {school.name} has not been acknowledged and is overdue",
-        url=_report_url(report_row),
         kind="report_overdue",
-        object_id=str(report_row.pk),
     )
     return "overdue"
 
@@ -489,7 +538,7 @@ def reporting_settings_update(
     """Change the area's cue words and escalation time (for reports received from now on)."""
     errors: dict[str, str] = {}
     words = _text(cue_words, "cue_words", 20000, errors, required=False)
-    lines = [line.strip() for line in words.splitlines() if line.strip()]
+    lines = list(dict.fromkeys(line.strip() for line in words.splitlines() if line.strip()))
     if any(len(line) > 100 for line in lines):
         errors["cue_words"] = "Keep each word or phrase to 100 characters"
     if (
@@ -502,7 +551,7 @@ def reporting_settings_update(
         raise ValidationError(errors)
     settings_row = triage.area_settings(area)
     settings_row = ReportingSettings.objects.select_for_update().get(pk=settings_row.pk)
-    settings_row.cue_words = "\n".join(dict.fromkeys(lines))
+    settings_row.cue_words = "\n".join(lines)
     settings_row.escalate_after_minutes = int(str(escalate_after_minutes))
     settings_row.updated_by = actor
     settings_row.save()
@@ -511,7 +560,10 @@ def reporting_settings_update(
         action=AuditAction.UPDATE,
         source=source,
         obj=settings_row,
-        detail={"cue_words": len(lines), "escalate_after_minutes": int(str(escalate_after_minutes))},
+        detail={
+            "cue_words": len(lines),
+            "escalate_after_minutes": int(str(escalate_after_minutes)),
+        },
     )
     return settings_row
 
@@ -565,4 +617,3 @@ def safety_topic_reset(*, actor: Any, area: Area, category: str, source: str) ->
     )
     topic.delete()
     return True
-

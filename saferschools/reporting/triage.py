@@ -10,15 +10,20 @@ from saferschools.lib.schooldays import end_of_school_day_after
 
 from .models import URGENT_CATEGORIES, ReportingSettings, UrgentReason
 
-# Seeded into every area's settings; staff add and remove words for their area.
+# Seeded into every area's settings; staff add and remove words for their area. Cue words match
+# whole words only ("knife" is found in "a knife!" but not in "knifes" or "penknife"), so each
+# form that matters is listed.
 DEFAULT_CUE_WORDS = (
     "knife",
     "knives",
+    "knifed",
     "blade",
     "machete",
     "gun",
+    "guns",
     "stab",
     "stabbed",
+    "stabbing",
     "kill myself",
     "killing myself",
     "end my life",
@@ -54,10 +59,19 @@ DEFAULT_CUE_WORDS = (
 )
 
 
+# Phones type curly apostrophes and typographic hyphens where cue words have straight ones.
+_PUNCTUATION = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u02bc", "'") | dict.fromkeys("\u2010\u2011", "-")
+)
+# Invisible formatting characters (soft hyphens, zero-width spaces) that copied text carries.
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def _fold(text: str) -> str:
     """Lower-case, compatibility-normalised text with runs of space made single, so that
-    "Kill  MYSELF" and full-width letters match as typed words do."""
+    "Kill  MYSELF", full-width letters and curly apostrophes match as typed words do."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _INVISIBLE.sub("", text.translate(_PUNCTUATION))
     return re.sub(r"\s+", " ", text)
 
 

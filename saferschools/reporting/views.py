@@ -1,64 +1,738 @@
-"""Being written."""
-from django.http import HttpResponse
+"""The staff side of pupils' reports: the inbox, a report and every step taken on it, its photos,
+the export, the counts, and each area's triage settings and safety advice.
+
+Every report is fetched through the access policy (out of scope is "not found"), every read is
+audited, and every step is a service call that writes the timeline and the audit log.
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from saferschools.casework import selectors as casework_selectors
+from saferschools.casework.models import Pupil, year_group_label
+from saferschools.core import access
+from saferschools.core.audit import audit_record, audit_record_many, audit_source
+from saferschools.core.models import Area, AuditAction, School
+from saferschools.core.selectors import handles_reports
+from saferschools.lib.markdown import markdown_render
+
+from . import selectors, services, triage
+from .forms import (
+    AssignForm,
+    CloseForm,
+    ConfirmForm,
+    ExportForm,
+    InboxFilterForm,
+    NoteForm,
+    ReplyForm,
+    ReportingSettingsForm,
+    SafetyTopicForm,
+)
+from .models import (
+    ESCALATE_MINUTES_DEFAULT,
+    Category,
+    EntryKind,
+    Report,
+    ReportingSettings,
+    ReportPhoto,
+    Status,
+    UrgentReason,
+)
+from .photos import MAX_PHOTOS
+
+INBOX_PAGE_SIZE = 50
+PUPIL_SEARCH_LIMIT = 20
+STATUS_TAGS = {
+    Status.NEW: "govuk-tag--blue",
+    Status.ACKNOWLEDGED: "govuk-tag--yellow",
+    Status.CLOSED: "govuk-tag--grey",
+}
 
 
-def inbox(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _reason_labels(report: Report) -> list[str]:
+    labels = dict(UrgentReason.choices)
+    return [labels.get(code, code) for code in report.urgent_reasons or []]
 
 
-def export(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _report_schools(user: Any) -> list[School]:
+    """The schools whose reports the user handles: those their report roles reach, and the
+    schools of reports assigned to them."""
+    roles = access.POLICY[Report].read
+    school_ids, partnership_ids, area_ids = set(), set(), set()
+    for membership in access.memberships_of(user):
+        if membership.role not in roles:
+            continue
+        if membership.school_id:
+            school_ids.add(membership.school_id)
+        elif membership.partnership_id:
+            partnership_ids.add(membership.partnership_id)
+        else:
+            area_ids.add(access.area_of(membership.scope).pk)
+    assigned = access.scope(user, Report).filter(assigned_to=user).values("school_id")
+    condition = (
+        Q(pk__in=school_ids)
+        | Q(partnership_link__partnership_id__in=partnership_ids)
+        | Q(area_id__in=area_ids)
+        | Q(pk__in=assigned)
+    )
+    return list(School.objects.filter(condition).distinct().order_by("name", "urn"))
 
 
-def counts(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _require_handler(user: Any) -> None:
+    if not handles_reports(user=user):
+        raise Http404("No reports found.")
 
 
-def report_detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# The inbox ---------------------------------------------------------------------------------
 
 
-def acknowledge(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@dataclass(frozen=True)
+class InboxRow:
+    report: Report
+    reasons: list[str]
+    status_tag: str
 
 
-def assign(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@login_required
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_handler(request.user)
+    form = InboxFilterForm(request.GET, schools=_report_schools(request.user))
+    if not form.is_valid():
+        return render(request, "reporting/inbox.html", {"form": form, "page": None}, status=400)
+    # What the pupil wrote is not shown in the list: it stays in the database.
+    reports = selectors.report_inbox(user=request.user, **form.filters()).defer("description")
+    page = Paginator(reports, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = form.query()
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [
+            InboxRow(report, _reason_labels(report), STATUS_TAGS[Status(report.status)])
+            for report in page
+        ],
+        "query": urlencode(query),
+        "filters": query,
+    }
+    # htmx asks for the results alone when a filter changes; without JavaScript the form is
+    # submitted and the whole page comes back.
+    template = (
+        "reporting/_inbox_results.html"
+        if request.headers.get("HX-Request")
+        else "reporting/inbox.html"
+    )
+    return render(request, template, context)
 
 
-def reply(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# The export --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "reference",
+    "id",
+    "school URN",
+    "school",
+    "category",
+    "location",
+    "received",
+    "urgent",
+    "urgent reasons",
+    "status",
+    "acknowledged at",
+    "due at",
+    "overdue",
+    "assigned to",
+    "closed at",
+    "outcome",
+]
+NAME_COLUMNS = ["pupil name", "year group"]
+# A spreadsheet would run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def note(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def link_pupil(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _when(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def close(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _export_row(report: Report, include_names: bool) -> list[str]:
+    row = [
+        report.reference,
+        report.pk,
+        report.school.urn,
+        report.school.name,
+        report.get_category_display(),
+        report.get_location_display(),
+        _when(report.received_at),
+        "yes" if report.urgent else "no",
+        "; ".join(_reason_labels(report)),
+        report.get_status_display(),
+        _when(report.acknowledged_at),
+        _when(report.due_at),
+        "yes" if getattr(report, "is_overdue", False) else "no",
+        (report.assigned_to.full_name or report.assigned_to.email) if report.assigned_to else "",
+        _when(report.closed_at),
+        report.get_outcome_display() if report.outcome else "",
+    ]
+    if include_names:
+        row += [report.pupil_name, year_group_label(report.year_group)]
+    return [_cell(value) for value in row]
 
 
-def reopen(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@login_required
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """The inbox as CSV, with its filters: never what the pupil wrote, names only if asked."""
+    _require_handler(request.user)
+    form = ExportForm(request.GET, schools=_report_schools(request.user))
+    if not form.is_valid():
+        return render(request, "reporting/inbox.html", {"form": form, "page": None}, status=400)
+    include_names = form.cleaned_data["include_names"]
+    reports = list(selectors.report_inbox(user=request.user, **form.filters()))
+    audit_record_many(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        source=audit_source(request),
+        objects=reports,
+        detail={"format": "csv", "names": include_names},
+    )
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reports-{stamp}.csv"'
+    # The byte-order mark makes spreadsheets read the file as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS + (NAME_COLUMNS if include_names else []))
+    for report in reports:
+        writer.writerow(_export_row(report, include_names))
+    return response
 
 
-def photo(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# Counts ------------------------------------------------------------------------------------
+
+COUNT_PERIODS = {"term": "By term", "week": "By week (weeks start on Monday)"}
 
 
-def area_settings(request, *args, **kwargs):
-    return HttpResponse(status=501)
+class CountsForm(forms.Form):
+    by = forms.ChoiceField(
+        label="Count",
+        choices=list(COUNT_PERIODS.items()),
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        error_messages={"invalid_choice": "Choose to count by term or by week"},
+    )
 
 
-def topic_list(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@dataclass
+class SchoolCounts:
+    school: School
+    rows: list[selectors.CountRow]
 
 
-def topic_edit(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@login_required
+@require_safe
+def counts(request: HttpRequest) -> HttpResponse:
+    """Reports per school, period and category; small counts hidden from those who may not
+    see personal data at the school."""
+    if not access.memberships_of(request.user):
+        raise Http404("No schools found.")
+    form = CountsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "reporting/counts.html", {"form": form, "schools": []}, status=400)
+    by = form.cleaned_data["by"] or "term"
+    grouped: dict[Any, SchoolCounts] = {}
+    for row in selectors.report_counts(user=request.user, by=by):
+        grouped.setdefault(row.school.pk, SchoolCounts(row.school, [])).rows.append(row)
+    return render(
+        request,
+        "reporting/counts.html",
+        {
+            "form": form,
+            "by": by,
+            "period_label": "Week beginning" if by == "week" else "Term",
+            "schools": list(grouped.values()),
+            "suppress_below": selectors.SUPPRESS_BELOW,
+        },
+    )
 
 
+# One report --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryError:
+    text: str
+    href: str
+
+
+def _errors_of(form: forms.Form, anchor: str) -> list[SummaryError]:
+    """The form's errors for the error summary: each field's links to its input, the others
+    to the form's section of the page."""
+    errors = [SummaryError(str(text), f"#{anchor}") for text in form.non_field_errors()]
+    for bound in form:
+        target = bound.id_for_label or f"{bound.auto_id}_0"
+        errors += [SummaryError(str(text), f"#{target}") for text in bound.errors]
+    return errors
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put the service's errors on the form: on the field of that name, else on the form."""
+    for field, texts in error.message_dict.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
+
+
+THUMBNAIL_WIDTH = 300
+
+
+def _thumbnail(photo: ReportPhoto) -> tuple[int, int]:
+    """A display size that fits a phone's screen, keeping the photo's proportions."""
+    width = min(photo.width, THUMBNAIL_WIDTH) or 1
+    return width, max(1, round(photo.height * width / max(photo.width, 1)))
+
+
+@dataclass
+class ReportForms:
+    """The forms of a report's page; the one that failed is bound, with its errors."""
+
+    acknowledge: forms.Form
+    assign: AssignForm
+    reply: ReplyForm
+    note: NoteForm
+    close: CloseForm
+    reopen: forms.Form
+
+
+# Where each form's errors are linked from the summary when they belong to no field.
+ANCHORS = {
+    "acknowledge": "acknowledge",
+    "assign": "assign_assignee",
+    "reply": "reply_body",
+    "note": "note_body",
+    "close": "close_outcome_0",
+    "reopen": "reopen",
+    "link": "pupil-search",
+}
+
+
+def _report_page(
+    request: HttpRequest,
+    report: Report,
+    *,
+    failed: str = "",
+    failed_form: forms.Form | None = None,
+    link_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    assignees = list(selectors.report_assignees(report=report))
+    page_forms = ReportForms(
+        acknowledge=ConfirmForm(),
+        assign=AssignForm(
+            initial={"assignee": str(report.assigned_to_id or "")}, assignees=assignees
+        ),
+        reply=ReplyForm(),
+        note=NoteForm(),
+        close=CloseForm(),
+        reopen=ConfirmForm(),
+    )
+    summary: list[SummaryError] = []
+    if failed_form is not None:
+        setattr(page_forms, failed, failed_form)
+        summary = _errors_of(failed_form, ANCHORS[failed])
+    for text in link_errors or []:
+        summary.append(SummaryError(text, f"#{ANCHORS['link']}"))
+
+    source = audit_source(request)
+    can_link = access.can_read_pupils(user, report.school)
+    linked_pupil = None
+    if report.pupil_id and can_link:
+        linked_pupil = casework_selectors.pupil_get(
+            user=user, pupil_id=report.pupil_id, source=source
+        )
+    pupil_query = ""
+    pupil_results = None
+    if can_link and request.method == "GET":
+        pupil_query = request.GET.get("pupil_search", "").replace("\x00", "").strip()[:100]
+        if pupil_query:
+            found = casework_selectors.pupil_search(
+                casework_selectors.pupil_list(user=user, school=report.school), pupil_query
+            )
+            # Names on screen are a read of personal data: each pupil listed is audited.
+            pupil_results = casework_selectors.audit_listing(
+                user=user, pupils=found[:PUPIL_SEARCH_LIMIT], source=source
+            )
+    return render(
+        request,
+        "reporting/report.html",
+        {
+            "report": report,
+            "status_tag": STATUS_TAGS[Status(report.status)],
+            "reasons": _reason_labels(report),
+            "year_group": year_group_label(report.year_group),
+            "overdue": Report.objects.filter(selectors.overdue_condition(), pk=report.pk).exists(),
+            "timeline": selectors.report_timeline(report=report),
+            "note_kind": EntryKind.NOTE,
+            "closed_kind": EntryKind.CLOSED,
+            "photos": [
+                (photo, *_thumbnail(photo))
+                for photo in report.photos.defer("content").order_by("position")
+            ],
+            "forms": page_forms,
+            "errors": summary,
+            "failed": failed,
+            "link_errors": link_errors or [],
+            "can_link": can_link,
+            "linked_pupil": linked_pupil,
+            "pupil_query": pupil_query,
+            "pupil_results": pupil_results,
+            "search_limit": PUPIL_SEARCH_LIMIT,
+            "is_closed": report.status == Status.CLOSED,
+            "is_new": report.status == Status.NEW,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def report_detail(request: HttpRequest, report_id: str) -> HttpResponse:
+    report = selectors.report_get(
+        user=request.user, report_id=report_id, source=audit_source(request)
+    )
+    return _report_page(request, report)
+
+
+def _audited_view(request: HttpRequest, report: Report) -> None:
+    """Showing the report again, with an error, is a read of it like any other."""
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        source=audit_source(request),
+        object_type=services.AUDIT_TYPE,
+        object_id=str(report.pk),
+    )
+
+
+def _writable(request: HttpRequest, report_id: str) -> Report:
+    """The report, if the user may act on it; else ``Http404``."""
+    return access.get_report_for_user(request.user, report_id, write=True)
+
+
+def _step(
+    request: HttpRequest,
+    report: Report,
+    *,
+    name: str,
+    form: forms.Form,
+    run: Callable[[Report, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Validate the form, run the service and go back to the report with ``done``; on any error
+    show the report again with the error summary, having changed nothing."""
+    if form.is_valid():
+        try:
+            run(report, form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("reporting-report", report_id=report.pk)
+    _audited_view(request, report)
+    report.refresh_from_db()
+    return _report_page(request, report, failed=name, failed_form=form, status=400)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, report_id: str) -> HttpResponse:
+    return _step(
+        request,
+        _writable(request, report_id),
+        name="acknowledge",
+        form=ConfirmForm(request.POST),
+        run=lambda report, data: services.report_acknowledge(
+            actor=request.user, report=report, source=audit_source(request)
+        ),
+        done="Report acknowledged.",
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, report_id: str) -> HttpResponse:
+    report = _writable(request, report_id)
+    form = AssignForm(request.POST, assignees=selectors.report_assignees(report=report))
+    return _step(
+        request,
+        report,
+        name="assign",
+        form=form,
+        run=lambda report, data: services.report_assign(
+            actor=request.user,
+            report=report,
+            assignee=data["assignee"],
+            source=audit_source(request),
+        ),
+        done="Report assigned.",
+    )
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, report_id: str) -> HttpResponse:
+    return _step(
+        request,
+        _writable(request, report_id),
+        name="reply",
+        form=ReplyForm(request.POST),
+        run=lambda report, data: services.report_reply(
+            actor=request.user, report=report, body=data["body"], source=audit_source(request)
+        ),
+        done="Reply sent. The pupil sees it when they follow up with their receipt code.",
+    )
+
+
+@login_required
+@require_POST
+def note(request: HttpRequest, report_id: str) -> HttpResponse:
+    return _step(
+        request,
+        _writable(request, report_id),
+        name="note",
+        form=NoteForm(request.POST),
+        run=lambda report, data: services.report_add_note(
+            actor=request.user, report=report, body=data["body"], source=audit_source(request)
+        ),
+        done="Note added.",
+    )
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, report_id: str) -> HttpResponse:
+    return _step(
+        request,
+        _writable(request, report_id),
+        name="close",
+        form=CloseForm(request.POST),
+        run=lambda report, data: services.report_close(
+            actor=request.user,
+            report=report,
+            outcome=data["outcome"],
+            note=data["note"],
+            source=audit_source(request),
+        ),
+        done="Report closed.",
+    )
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, report_id: str) -> HttpResponse:
+    return _step(
+        request,
+        _writable(request, report_id),
+        name="reopen",
+        form=ConfirmForm(request.POST),
+        run=lambda report, data: services.report_reopen(
+            actor=request.user, report=report, source=audit_source(request)
+        ),
+        done="Report reopened. It needs an outcome again.",
+    )
+
+
+def _chosen_pupil(user: Any, report: Report, value: str) -> Pupil:
+    """The pupil of the report's school chosen on the form, if the user may see them."""
+    pupils = casework_selectors.pupil_list(user=user, school=report.school, on_roll=None)
+    try:
+        found = pupils.filter(pk=value).first() if value else None
+    except (ValidationError, ValueError):
+        found = None
+    if found is None:
+        raise ValidationError({"pupil": "Choose a pupil of the school from the search results"})
+    return found
+
+
+@login_required
+@require_POST
+def link_pupil(request: HttpRequest, report_id: str) -> HttpResponse:
+    """Link the report to a pupil's record (the ``pupil`` chosen), or unlink it (``unlink``)."""
+    report = _writable(request, report_id)
+    if not access.can_read_pupils(request.user, report.school):
+        raise Http404("No pupils found.")
+    unlink = bool(request.POST.get("unlink"))
+    try:
+        pupil = None if unlink else _chosen_pupil(request.user, report, request.POST["pupil"])
+        services.report_link_pupil(
+            actor=request.user, report=report, pupil=pupil, source=audit_source(request)
+        )
+    except KeyError:
+        problems = ["Choose a pupil of the school from the search results"]
+    except ValidationError as error:
+        problems = [text for texts in error.message_dict.values() for text in texts]
+    else:
+        messages.success(request, "Link removed." if unlink else "Report linked to the pupil.")
+        return redirect("reporting-report", report_id=report.pk)
+    _audited_view(request, report)
+    report.refresh_from_db()
+    return _report_page(request, report, link_errors=problems, status=400)
+
+
+@login_required
+@require_safe
+def photo(request: HttpRequest, report_id: str, position: int) -> HttpResponse:
+    """A photo sent with a report, for those who may read the report; each look is audited."""
+    report = access.get_report_for_user(request.user, report_id)
+    found = (
+        ReportPhoto.objects.filter(report=report, position=position).first()
+        if 1 <= position <= MAX_PHOTOS
+        else None
+    )
+    if found is None:
+        raise Http404("No photo found.")
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        source=audit_source(request),
+        object_type=services.AUDIT_TYPE,
+        object_id=str(report.pk),
+        detail={"photo": position},
+    )
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    extension = "png" if found.content_type == "image/png" else "jpg"
+    response["Content-Disposition"] = (
+        f'inline; filename="report-{report.reference}-photo-{position}.{extension}"'
+    )
+    return response
+
+
+# The area's settings and safety advice ----------------------------------------------------
+
+
+def _area_for_reporting(user: Any, area_id: str) -> Area:
+    """The area, if the user may change its reporting settings and advice; else ``Http404``."""
+    area = access.get_area_for_user(user, area_id)
+    if not access.can_edit_area_reporting(user, area):
+        raise Http404("No area found.")
+    return area
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def area_settings(request: HttpRequest, area_id: str) -> HttpResponse:
+    area = _area_for_reporting(request.user, area_id)
+    if request.method == "POST":
+        form = ReportingSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reporting_settings_update(
+                    actor=request.user,
+                    area=area,
+                    cue_words=form.cleaned_data["cue_words"],
+                    escalate_after_minutes=form.cleaned_data["escalate_after_minutes"],
+                    source=audit_source(request),
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, "Reporting settings saved.")
+                return redirect("reporting-settings", area_id=area.pk)
+    else:
+        # Shown without being stored: the area's settings are made when first saved or used.
+        current = ReportingSettings.objects.filter(area=area).first()
+        form = ReportingSettingsForm(
+            initial={
+                "cue_words": current.cue_words if current else "\n".join(triage.DEFAULT_CUE_WORDS),
+                "escalate_after_minutes": current.escalate_after_minutes
+                if current
+                else ESCALATE_MINUTES_DEFAULT,
+            }
+        )
+    return render(
+        request,
+        "reporting/area_settings.html",
+        {"area": area, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def topic_list(request: HttpRequest, area_id: str) -> HttpResponse:
+    area = _area_for_reporting(request.user, area_id)
+    return render(
+        request,
+        "reporting/topic_list.html",
+        {"area": area, "topics": selectors.safety_topics(area=area)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def topic_edit(request: HttpRequest, area_id: str, category: str) -> HttpResponse:
+    area = _area_for_reporting(request.user, area_id)
+    topic = selectors.safety_topic(area=area, category=category)
+    if topic is None:
+        raise Http404("No topic found.")
+    action = request.POST.get("action", "save")
+    preview = None
+    if request.method == "POST" and action == "reset":
+        had_own = services.safety_topic_reset(
+            actor=request.user, area=area, category=category, source=audit_source(request)
+        )
+        messages.success(
+            request,
+            "The standard advice is shown again."
+            if had_own
+            else "The standard advice was already shown.",
+        )
+        return redirect("reporting-edit-topic", area_id=area.pk, category=category)
+    if request.method == "POST":
+        form = SafetyTopicForm(request.POST)
+        if form.is_valid() and action == "preview":
+            preview = markdown_render(form.cleaned_data["body"])
+        elif form.is_valid():
+            try:
+                services.safety_topic_save(
+                    actor=request.user,
+                    area=area,
+                    category=category,
+                    source=audit_source(request),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"Advice on “{Category(category).label}” saved.")
+                return redirect("reporting-edit-topic", area_id=area.pk, category=category)
+    else:
+        form = SafetyTopicForm(
+            initial={"title": topic.title, "summary": topic.summary, "body": topic.body}
+        )
+        preview = markdown_render(topic.body)
+    return render(
+        request,
+        "reporting/topic_edit.html",
+        {"area": area, "topic": topic, "form": form, "preview": preview},
+        status=400 if form.errors else 200,
+    )

@@ -11,6 +11,7 @@ test process, since the browser stays up until the session ends.
 """
 
 import os
+import re
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -118,8 +119,33 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _is_conditional_reveal_state(node: dict) -> bool:
+    return (
+        'class="govuk-radios__input"' in node["html"]
+        and "aria-controls=" in node["html"]
+        and re.fullmatch(
+            r"Fix all of the following:\s+ARIA attribute is not allowed: "
+            r'aria-expanded="(true|false)"',
+            node["summary"].strip(),
+        )
+        is not None
+    )
+
+
 def assert_accessible(page) -> None:
-    violations = axe_violations(page)
+    """axe-core finds nothing, but for one known finding: GOV.UK Frontend's conditional reveal
+    sets aria-expanded on its radios, against the ARIA specification but on purpose, since
+    screen readers announce it (alphagov/govuk-frontend issue 979). Only that attribute, on
+    such a radio, is let through."""
+    violations = []
+    for violation in axe_violations(page):
+        if violation["id"] == "aria-allowed-attr":
+            violation["nodes"] = [
+                node for node in violation["nodes"] if not _is_conditional_reveal_state(node)
+            ]
+            if not violation["nodes"]:
+                continue
+        violations.append(violation)
     assert not violations, describe(violations)
 
 

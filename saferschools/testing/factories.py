@@ -1,5 +1,7 @@
 """factory_boy factories for the foundation's models."""
 
+from typing import Any
+
 import factory
 
 from saferschools.accounts.models import Membership, User
@@ -102,7 +104,7 @@ def submit_report(school, **fields):
     ``SubmittedReport`` (the report and its receipt). Any field can be overridden."""
     from saferschools.reporting.services import report_submit
 
-    values = {
+    values: dict[str, Any] = {
         "category": "bullying",
         "description": "Some pupils in year 9 keep taking my bag at lunch.",
         "location": "on_site",

@@ -7,6 +7,8 @@ SOURCE_LABELS = {
     "web:casework-pupil": "Pupil record page",
     "web:casework-pupils": "Pupil list page",
     "web:casework-import-pupils": "Pupil import page",
+    "web:reporting-report": "Pupil's report page",
+    "web:reporting-link-pupil": "Pupil's report: finding or linking a pupil",
     "api:api-pupils": "API: pupil list",
     "command:import_pupils": "Pupil import command",
     "command:demo": "Demo loader",
