@@ -4,6 +4,8 @@ PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
+# Two test processes: the suite's browser and database tests wait on I/O as much as on CPU.
+PYTEST_ARGS ?= -n 2
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 export PORT
 
