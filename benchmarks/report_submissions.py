@@ -21,7 +21,6 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -64,7 +63,10 @@ def admin_connection(base: str):
 
 
 def run_load(
-    port: int, total: int, concurrency: int, request: Callable[[http.client.HTTPConnection, int], tuple[int, bytes]]
+    port: int,
+    total: int,
+    concurrency: int,
+    request: Callable[[http.client.HTTPConnection, int], tuple[int, bytes]],
 ) -> tuple[float, list[float], list[tuple[int, bytes]]]:
     """Send ``total`` requests from ``concurrency`` keep-alive connections; returns the wall
     time, each request's latency (ms) and each (status, body)."""
@@ -148,7 +150,7 @@ def main() -> None:
     server = None
     try:
         python = sys.executable
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - fixed command
             [python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
         )
         setup = (
@@ -159,7 +161,7 @@ def main() -> None:
             "partnership_create(actor=None, area=area, name='Benchmark SSP', schools=[school],"
             " started_on=None, source='benchmark')"
         )
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - fixed command
             [python, "manage.py", "shell", "-c", setup], cwd=ROOT, env=env, check=True
         )
         server = subprocess.Popen(  # noqa: S603 - fixed command
@@ -190,15 +192,19 @@ def main() -> None:
             time.sleep(0.2)
 
         n, c = args.reports, args.concurrency
-        print(f"{n} requests per measurement, {c} concurrent connections, "
-              f"{args.workers} gunicorn workers, PostgreSQL")
+        print(
+            f"{n} requests per measurement, {c} concurrent connections, "
+            f"{args.workers} gunicorn workers, PostgreSQL"
+        )
         # Warm up both paths so that neither pays for first imports and connections.
         run_load(port, 50, c, lambda conn, i: exchange(conn, "GET", "/healthz"))
 
         wall, lat, _ = run_load(port, n, c, lambda conn, i: exchange(conn, "GET", "/healthz"))
         base_rate = n / wall
-        print(f"GET /healthz (baseline)    {base_rate:8.0f} req/s   "
-              f"p50 {percentile(lat, .5):6.1f} ms   p95 {percentile(lat, .95):6.1f} ms")
+        print(
+            f"GET /healthz (baseline)    {base_rate:8.0f} req/s   "
+            f"p50 {percentile(lat, 0.5):6.1f} ms   p95 {percentile(lat, 0.95):6.1f} ms"
+        )
 
         path = f"/api/v1/schools/{URN}/reports"
         wall, lat, results = run_load(
@@ -207,9 +213,11 @@ def main() -> None:
         rate = n / wall
         created = [json.loads(body)["receipt"] for status, body in results if status == 201]
         failed = n - len(created)
-        print(f"POST reports               {rate:8.0f} req/s   "
-              f"p50 {percentile(lat, .5):6.1f} ms   p95 {percentile(lat, .95):6.1f} ms   "
-              f"({rate / base_rate:.2f}x baseline throughput; {failed} not accepted)")
+        print(
+            f"POST reports               {rate:8.0f} req/s   "
+            f"p50 {percentile(lat, 0.5):6.1f} ms   p95 {percentile(lat, 0.95):6.1f} ms   "
+            f"({rate / base_rate:.2f}x baseline throughput; {failed} not accepted)"
+        )
 
         wall, lat, results = run_load(
             port,
@@ -218,16 +226,33 @@ def main() -> None:
             lambda conn, i: exchange(conn, "POST", "/api/v1/followup", {"receipt": created[i]}),
         )
         lost = sum(1 for status, _ in results if status != 200)
-        print(f"POST followup              {len(created) / wall:8.0f} req/s   "
-              f"p50 {percentile(lat, .5):6.1f} ms   p95 {percentile(lat, .95):6.1f} ms")
-        count = subprocess.run(
-            [python, "manage.py", "shell", "-c",
-             "from saferschools.reporting.models import Report; print(Report.objects.count())"],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
+        print(
+            f"POST followup              {len(created) / wall:8.0f} req/s   "
+            f"p50 {percentile(lat, 0.5):6.1f} ms   p95 {percentile(lat, 0.95):6.1f} ms"
+        )
+        count = (
+            subprocess.run(  # noqa: S603 - fixed command
+                [
+                    python,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from saferschools.reporting.models import Report; print(Report.objects.count())",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         print(f"receipts that cannot be followed up: {lost} (must be 0)")
-        print(f"reports stored: {count}; receipts returned: {len(created)}; "
-              f"distinct receipts: {len(set(created))}")
+        print(
+            f"reports stored: {count}; receipts returned: {len(created)}; "
+            f"distinct receipts: {len(set(created))}"
+        )
         if lost or int(count) != len(created) or len(set(created)) != len(created):
             sys.exit(1)
     finally:

@@ -235,9 +235,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Pupils' reports. The receipt key turns receipts into the hashes stored; by default it is
 # derived from the secret key, so changing the secret key without setting this stops every
 # receipt working.
-RECEIPT_KEY = env_str("SAFERSCHOOLS_RECEIPT_KEY") or hashlib.sha256(
-    b"saferschools-receipt-key:" + SECRET_KEY.encode()
-).hexdigest()
+RECEIPT_KEY = (
+    env_str("SAFERSCHOOLS_RECEIPT_KEY")
+    or hashlib.sha256(b"saferschools-receipt-key:" + SECRET_KEY.encode()).hexdigest()
+)
 RECEIPT_DAYS_AFTER_CLOSE = env_int("SAFERSCHOOLS_RECEIPT_DAYS_AFTER_CLOSE", 90, minimum=1)
 RECEIPT_ATTEMPTS = env_int("SAFERSCHOOLS_RECEIPT_ATTEMPTS", 10, minimum=1)
 RECEIPT_ATTEMPT_WINDOW_MINUTES = env_int("SAFERSCHOOLS_RECEIPT_WINDOW_MINUTES", 15, minimum=1)

@@ -326,15 +326,23 @@ def users_reaching_school(school: School, roles: Iterable[str]) -> models.QueryS
         | Q(area_id=school.area_id)
     )
     return (
-        User.objects.filter(is_active=True, memberships__in=memberships).distinct().order_by(
-            "full_name", "email"
-        )
+        User.objects.filter(is_active=True, memberships__in=memberships)
+        .distinct()
+        .order_by("full_name", "email")
     )
 
 
 def can_handle_reports(user: Any, school: School) -> bool:
     """Whether the user receives and handles pupils' reports to this school."""
     return _reaches_school(user, POLICY[Report].read, school)
+
+
+def schools_handling_reports(user: Any) -> models.QuerySet[School]:
+    """The schools whose reports the user handles: those their report roles reach, and the
+    schools of reports assigned to them, in name order."""
+    condition = _school_condition(_reach(user, POLICY[Report].read), "")
+    assigned = scope(user, Report).filter(assigned_to=user).values("school_id")
+    return School.objects.filter(condition | Q(pk__in=assigned)).distinct().order_by("name", "urn")
 
 
 def can_edit_area_reporting(user: Any, area: Area) -> bool:

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,27 +68,7 @@ def _reason_labels(report: Report) -> list[str]:
 
 
 def _report_schools(user: Any) -> list[School]:
-    """The schools whose reports the user handles: those their report roles reach, and the
-    schools of reports assigned to them."""
-    roles = access.POLICY[Report].read
-    school_ids, partnership_ids, area_ids = set(), set(), set()
-    for membership in access.memberships_of(user):
-        if membership.role not in roles:
-            continue
-        if membership.school_id:
-            school_ids.add(membership.school_id)
-        elif membership.partnership_id:
-            partnership_ids.add(membership.partnership_id)
-        else:
-            area_ids.add(access.area_of(membership.scope).pk)
-    assigned = access.scope(user, Report).filter(assigned_to=user).values("school_id")
-    condition = (
-        Q(pk__in=school_ids)
-        | Q(partnership_link__partnership_id__in=partnership_ids)
-        | Q(area_id__in=area_ids)
-        | Q(pk__in=assigned)
-    )
-    return list(School.objects.filter(condition).distinct().order_by("name", "urn"))
+    return list(access.schools_handling_reports(user))
 
 
 def _require_handler(user: Any) -> None:
