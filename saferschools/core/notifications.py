@@ -5,7 +5,9 @@ in the same transaction, so that an alert is sent exactly when what it announces
 e-mail carries the title and a link, never the content of what it announces.
 """
 
+import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +19,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -76,16 +80,27 @@ def notifications_mark_read(*, user: Any, ids: Iterable[str] | None = None) -> i
     return queryset.update(read_at=timezone.now())
 
 
+# A refused e-mail is tried again after 1, 2, 4 … minutes, for about seventeen hours in all.
+EMAIL_ATTEMPTS = 11
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """How long to wait before try number ``attempt + 1`` of background work that failed."""
+    return timedelta(minutes=2 ** min(attempt, 10))
+
+
 @task()
-def send_notification_emails(notification_ids: list[str]) -> int:
+def send_notification_emails(notification_ids: list[str], attempt: int = 0) -> int:
     """E-mail each notification not yet e-mailed to its user; returns how many were sent.
 
     Marking before sending, one at a time, means a retried batch sends nothing twice. A message
-    the mail server refuses is unmarked again, so that a retry sends it, and does not hold up
-    the others; the task then fails, so that the failure is seen.
+    the mail server refuses is unmarked again and does not hold up the others; those refused
+    are queued again for later (the task worker does not retry a failed task by itself), and
+    only after the last attempt does the task fail, so that the failure is seen.
     """
     sent = 0
-    failures = []
+    failed: list[str] = []
+    errors: list[Exception] = []
     for notification in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
     ).select_related("user"):
@@ -103,11 +118,22 @@ def send_notification_emails(notification_ids: list[str]) -> int:
             send_mail(f"SaferSchools: {subject}", body, None, [notification.user.email])
         except Exception as error:  # the mail server's refusal, of whatever kind
             Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            failures.append(error)
+            failed.append(str(notification.pk))
+            errors.append(error)
             continue
         sent += 1
-    if failures:
+    if failed and attempt + 1 < EMAIL_ATTEMPTS:
+        send_notification_emails.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
+            failed, attempt + 1
+        )
+        logger.warning(
+            "%d notification e-mail(s) refused; trying again (attempt %d of %d)",
+            len(failed),
+            attempt + 2,
+            EMAIL_ATTEMPTS,
+        )
+    elif failed:
         raise RuntimeError(
-            f"{len(failures)} of {sent + len(failures)} notification e-mails were not sent"
-        ) from failures[0]
+            f"{len(failed)} notification e-mail(s) still refused after {EMAIL_ATTEMPTS} attempts"
+        ) from errors[0]
     return sent

@@ -322,3 +322,30 @@ def test_an_administrator_told_for_lack_of_receivers_gets_no_link_to_the_report(
     assert str(report.pk) not in notification.url
     assert notification.url == f"/schools/{world.school_c.urn}/"
     assert "no safeguarding lead or SSP officer" in notification.title
+
+
+def test_a_due_check_that_fails_is_tried_again_and_still_escalates(
+    world, people, run_worker, monkeypatch
+):
+    from saferschools.reporting import services
+
+    report = submit_at(WEDNESDAY, world.school_a, in_danger=True)
+    real_check = services.report_check_due
+
+    def broken(**kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(services, "report_check_due", broken)
+    with time_machine.travel(WEDNESDAY + timedelta(minutes=16), tick=False):
+        run_worker()
+    assert Report.objects.get(pk=report.pk).escalated_at is None
+    retry = DBTaskResult.objects.get(
+        task_path__endswith="report_check_due", args_kwargs__args=[str(report.pk), 1]
+    )
+    assert retry.run_after == WEDNESDAY + timedelta(minutes=17)
+
+    monkeypatch.setattr(services, "report_check_due", real_check)
+    with time_machine.travel(WEDNESDAY + timedelta(minutes=18), tick=False):
+        run_worker()
+    assert Report.objects.get(pk=report.pk).escalated_at == WEDNESDAY + timedelta(minutes=18)
+    assert people["head"] in told("report_escalated")
