@@ -345,9 +345,64 @@ def schools_handling_reports(user: Any) -> models.QuerySet[School]:
     return School.objects.filter(condition | Q(pk__in=assigned)).distinct().order_by("name", "urn")
 
 
-def can_edit_area_reporting(user: Any, area: Area) -> bool:
-    """Whether the user may change the area's safety advice and its triage settings: the
-    area's administrators and the safeguarding leads and head teachers of its schools."""
-    if scope(user, Area, write=True).filter(pk=area.pk).exists():
+def can_configure_triage(user: Any, area: Area) -> bool:
+    """Whether the user may change the area's triage settings (cue words and escalation time):
+    the area's administrators only, since a change holds for every school of the area."""
+    return scope(user, Area, write=True).filter(pk=area.pk).exists()
+
+
+def can_edit_safety_advice(user: Any, area: Area) -> bool:
+    """Whether the user may change the safety advice pupils of the area read: the area's
+    administrators and the safeguarding leads and head teachers of its schools."""
+    if can_configure_triage(user, area):
         return True
     return bool(_area_ids_reached(user, SCHOOL_LEADERS) & {area.pk})
+
+
+# Roles that oversee partnerships and account for their pupils' reports without handling them:
+# the steering group and the local authority's analysts.
+REPORT_REGISTER_ROLES = frozenset({Role.STEERING_MEMBER, Role.LA_ANALYST})
+
+
+def _overseen_schools(user: Any, path: str) -> Q:
+    """Partnership schools (reached through ``path``) that the user's steering-group or
+    analyst memberships reach; an analyst's area reaches only the schools in a partnership."""
+    condition = _school_condition(_reach(user, REPORT_REGISTER_ROLES), path)
+    if condition is NOTHING:
+        return NOTHING
+    return condition & Q(**{f"{path}partnership_link__isnull": False})
+
+
+def scope_report_register(user: Any) -> models.QuerySet[Report]:
+    """The reports whose register row the user may see, e.g. in a download.
+
+    A register row is metadata only: reference, school, category, location, dates, urgency,
+    status and outcome. A report is here either because the user handles it (it is in
+    ``scope(user, Report)``) or because it was made to a partnership school that the user's
+    steering-group or analyst memberships reach. For the second kind the caller shows the
+    register row and nothing else: never what the pupil wrote, the messages, the name or year
+    group the pupil gave, nor which member of staff holds it.
+    """
+    handled = scope(user, Report)
+    overseen = _overseen_schools(user, "school__")
+    if overseen is NOTHING:
+        return handled
+    return Report.objects.filter(Q(pk__in=handled.order_by().values("pk")) | overseen).distinct()
+
+
+def report_register_schools(user: Any) -> models.QuerySet[School]:
+    """The schools of the user's report register, in name order: those whose reports they
+    handle and the partnership schools their steering-group or analyst memberships reach."""
+    handled = schools_handling_reports(user).order_by().values("pk")
+    condition = Q(pk__in=handled) | _overseen_schools(user, "")
+    return School.objects.filter(condition).distinct().order_by("name", "urn")
+
+
+def can_export_reports(user: Any) -> bool:
+    """Whether the user may download the register of pupils' reports: those who handle
+    reports (by a report role, or as a colleague given one), the steering group and the
+    area's analysts. What each may download is ``scope_report_register``."""
+    roles = roles_of(user)
+    if roles & (POLICY[Report].read | REPORT_REGISTER_ROLES):
+        return True
+    return bool(roles & SCHOOL_ROLES) and scope(user, Report).exists()

@@ -99,6 +99,14 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
             )
         )
         note = ROLE_NOTES.get(membership.role, "").format(scope=scope_object.name)
+    if membership.role in access.REPORT_REGISTER_ROLES:
+        links.append(
+            Link(
+                reverse("reporting-counts") + "#download",
+                "Download the list of reports",
+                "Every report to the schools, without names or anything a pupil wrote",
+            )
+        )
     return links, note
 
 
@@ -202,7 +210,19 @@ def landing_reports(*, user: Any) -> ReportsPanel | None:
     return ReportsPanel(summary=summary, overdue=overdue)
 
 
-def reporting_areas(*, user: Any) -> list[Area]:
-    """The areas whose safety advice and triage settings the user may change."""
-    areas = access.scope(user, Area).order_by("name")
-    return [area for area in areas if access.can_edit_area_reporting(user, area)]
+@dataclass(frozen=True)
+class ReportingArea:
+    area: Area
+    triage: bool  # may change the cue words and escalation time
+    advice: bool  # may change the safety advice
+
+
+def reporting_areas(*, user: Any) -> list[ReportingArea]:
+    """The areas whose triage settings or safety advice the user may change."""
+    found = []
+    for area in access.scope(user, Area).order_by("name"):
+        triage = access.can_configure_triage(user, area)
+        advice = access.can_edit_safety_advice(user, area)
+        if triage or advice:
+            found.append(ReportingArea(area, triage, advice))
+    return found

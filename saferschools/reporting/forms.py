@@ -87,11 +87,37 @@ class InboxFilterForm(forms.Form):
 
 
 class ExportForm(InboxFilterForm):
+    """The download of the report register: the inbox filters, and the names pupils gave only
+    for those who handle the reports (``names_allowed``)."""
+
     include_names = forms.BooleanField(
         label="Include the names and year groups pupils gave",
         help_text="Only named reports have them. Leave this out unless you need them.",
         required=False,
     )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        schools: Iterable[School],
+        names_allowed: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, schools=schools, **kwargs)
+        self.names_allowed = names_allowed
+        if not names_allowed:
+            self.fields["school"].error_messages["invalid_choice"] = (
+                "Choose one of the schools listed"
+            )
+
+    def clean_include_names(self) -> bool:
+        wanted = bool(self.cleaned_data.get("include_names"))
+        if wanted and not self.names_allowed:
+            raise forms.ValidationError(
+                "Names are only for those who handle the schools' reports: leave names out"
+            )
+        return wanted
 
 
 class ConfirmForm(forms.Form):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from saferschools.accounts.models import PERSONAL_DATA_ROLES
 from saferschools.core import access
 from saferschools.core.audit import audit_record
 from saferschools.core.models import Area, AuditAction, School
-from saferschools.lib.schooldays import LONDON, term_label, term_of, week_start
+from saferschools.lib.schooldays import LONDON, term_bounds, term_label, term_of, week_start
 
 from .models import (
     PUPIL_VISIBLE_KINDS,
@@ -63,6 +63,67 @@ def report_inbox(
 ) -> QuerySet[Report]:
     """The reports the user handles, open urgent ones first, then newest first."""
     reports = access.scope(user, Report).select_related("school", "assigned_to")
+    return _inbox_order(
+        _filtered(
+            reports,
+            user=user,
+            status=status,
+            category=category,
+            school=school,
+            overdue=overdue,
+            assigned_to_me=assigned_to_me,
+        )
+    )
+
+
+def report_register(
+    *,
+    user: Any,
+    status: str = "",
+    category: str = "",
+    school: School | None = None,
+    overdue: bool = False,
+    assigned_to_me: bool = False,
+    names: bool = False,
+) -> QuerySet[Report]:
+    """The register rows of the reports the user may account for
+    (``access.scope_report_register``), filtered and ordered as the inbox.
+
+    Each report carries ``handled``: whether the user handles it, and so may see the name the
+    pupil gave and who holds it. What the pupil wrote is never loaded, and the name and year
+    group only when ``names`` is asked for.
+    """
+    handled = access.scope(user, Report).order_by().filter(pk=OuterRef("pk"))
+    deferred = ["description", "occurred"] + ([] if names else ["pupil_name", "year_group"])
+    reports = (
+        access.scope_report_register(user)
+        .select_related("school", "assigned_to")
+        .defer(*deferred)
+        .annotate(handled=Exists(handled))
+    )
+    return _inbox_order(
+        _filtered(
+            reports,
+            user=user,
+            status=status,
+            category=category,
+            school=school,
+            overdue=overdue,
+            assigned_to_me=assigned_to_me,
+        )
+    )
+
+
+def _filtered(
+    reports: QuerySet[Report],
+    *,
+    user: Any,
+    status: str,
+    category: str,
+    school: School | None,
+    overdue: bool,
+    assigned_to_me: bool,
+) -> QuerySet[Report]:
     if status == "open":
         reports = reports.exclude(status=Status.CLOSED)
     elif status:
@@ -75,6 +136,11 @@ def report_inbox(
         reports = reports.filter(overdue_condition())
     if assigned_to_me:
         reports = reports.filter(assigned_to=user)
+    return reports
+
+
+def _inbox_order(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Open urgent reports first, then the newest."""
     return _with_flags(reports).order_by(F("open_urgent").desc(), "-received_at", "id")
 
 
@@ -153,6 +219,10 @@ def followup_messages(*, report: Report) -> QuerySet[ReportEntry]:
 
 # Counts ----------------------------------------------------------------------------------
 
+# Why a count is hidden (``CountRow.suppressed_reason``).
+SMALL = "small"  # from 1 to SUPPRESS_BELOW - 1
+COMPLEMENTARY = "complementary"  # hidden with others so that a small one cannot be worked out
+
 
 @dataclass
 class CountRow:
@@ -160,6 +230,7 @@ class CountRow:
     period: str
     category: str
     count: int | None  # None: suppressed
+    suppressed_reason: str = ""  # SMALL or COMPLEMENTARY when ``count`` is None
 
     @property
     def category_label(self) -> str:
@@ -170,43 +241,122 @@ def report_counts(
     *, user: Any, by: str = "term", since: date | None = None, area: Area | None = None
 ) -> list[CountRow]:
     """Reports per school, period (``week`` or ``term``) and category, for the schools the user
-    can see. Counts of 1 to 4 are suppressed (``None``) for schools where the user has no
-    personal-data role: a small count can point to a child."""
+    can see, in order of school, then time, then category. Only counts above zero have a row.
+
+    A week (Monday to Sunday, UK time) belongs to the term its Monday falls in, in both views:
+    a term's count is the sum of its weeks' counts, so a week that runs into a new term cannot
+    be split by setting the two views side by side. ``since`` picks whole periods: the week, or
+    the term, holding it and those after.
+
+    Where the user has no personal-data role at a school, a small count could point to a child
+    and is hidden (``count`` None). Each school, category and term is decided on its own, from
+    its whole term whatever ``since`` says, so that no two calls show different parts of it:
+
+    * a count from 1 to 4, of a week or of a term, is hidden (reason ``small``);
+    * in the week view, the term's total (shown in the term view when 5 or more) less the weeks
+      shown is the sum of the hidden weeks, each at least 1 (a week with no row had none) and at
+      most 4. When that pins one of them — a single hidden week, or several that are all 1 or
+      all 4 — the smallest other week with a count is hidden too (the earliest of equals), and
+      every hidden week of that term says ``complementary`` instead, not telling which is the
+      small one. Two or more small weeks of any other mix are left as they are;
+    * in the term view, a total of 5 or more whose weeks are all from 1 to 4 is hidden
+      (``complementary``): there is no other week to hide with them, and the total would pin
+      them when they are all 1 or all 4. It is hidden whatever they are, so that its being
+      hidden does not tell which.
+
+    Users who handle the school's reports or may see its pupils' records (its safeguarding
+    lead, head teacher, SSP officer) see every count.
+
+    What remains, for someone who knows these rules: a hidden pair is narrowed by them — the
+    other week hidden is the smallest not shown as small, so it is no larger than any week shown
+    in that term; where a shown week has the same count, the earliest-of-equals rule can tell
+    which hidden week is the small one. And a term whose only reports of a category were one
+    in each of four weeks shows four small weeks in a term whose total is small: each must be 1.
+    """
     schools = access.scope(user, School).filter(partnership_link__isnull=False)
     if area is not None:
         schools = schools.filter(area=area)
     schools_by_id = {school.pk: school for school in schools.select_related("area")}
     reports = Report.objects.filter(school_id__in=schools_by_id)
+    first_week = None
     if since is not None:
+        first_week = week_start(since)
         reports = reports.filter(
-            received_at__gte=datetime.combine(since, datetime.min.time(), LONDON)
+            received_at__gte=datetime.combine(
+                _first_monday(term_of(first_week)), datetime.min.time(), LONDON
+            )
         )
     daily = (
         reports.annotate(day=TruncDate("received_at", tzinfo=LONDON))
         .values("school_id", "day", "category")
         .annotate(n=Count("id"))
     )
-    # Periods are kept as dates or (year, term) until the end, so that rows sort in time order.
-    totals: dict[tuple[Any, Any, str], int] = {}
+    # The weeks' counts of each school, category and term.
+    terms: dict[tuple[Any, str, tuple[int, int]], dict[date, int]] = {}
     for row in daily:
-        day = row["day"]
-        period = week_start(day) if by == "week" else term_of(day)
-        key = (row["school_id"], period, row["category"])
-        totals[key] = totals.get(key, 0) + row["n"]
+        monday = week_start(row["day"])
+        weeks = terms.setdefault((row["school_id"], row["category"], term_of(monday)), {})
+        weeks[monday] = weeks.get(monday, 0) + row["n"]
     full_view: dict[Any, bool] = {}
-    rows = []
-    for (school_id, period, category), count in sorted(
-        totals.items(), key=lambda item: (schools_by_id[item[0][0]].name, *item[0][1:])
-    ):
-        shown: int | None = count
-        if 0 < count < SUPPRESS_BELOW:
+    # Periods are kept as dates or (year, term) for sorting, so that rows come in time order.
+    keyed: list[tuple[tuple[Any, ...], CountRow]] = []
+    for (school_id, category, term), weeks in terms.items():
+        school = schools_by_id[school_id]
+        hidden: dict[date, str] = {}
+        term_hidden = ""
+        if any(_is_small(n) for n in weeks.values()):
             if school_id not in full_view:
-                full_view[school_id] = _sees_personal_data_at(user, schools_by_id[school_id])
+                full_view[school_id] = _sees_personal_data_at(user, school)
             if not full_view[school_id]:
-                shown = None
-        label = period.isoformat() if by == "week" else term_label(period)
-        rows.append(CountRow(schools_by_id[school_id], label, category, shown))
-    return rows
+                hidden, term_hidden = _hidden_counts(weeks)
+        order = (school.name, str(school.pk))
+        if by == "week":
+            for monday, n in weeks.items():
+                if first_week is not None and monday < first_week:
+                    continue
+                reason = hidden.get(monday, "")
+                week_row = CountRow(
+                    school, monday.isoformat(), category, None if reason else n, reason
+                )
+                keyed.append(((*order, monday, category), week_row))
+        else:
+            total = None if term_hidden else sum(weeks.values())
+            term_row = CountRow(school, term_label(term), category, total, term_hidden)
+            keyed.append(((*order, term, category), term_row))
+    keyed.sort(key=lambda item: item[0])
+    return [row for _, row in keyed]
+
+
+def _is_small(count: int) -> bool:
+    return 0 < count < SUPPRESS_BELOW
+
+
+def _hidden_counts(weeks: dict[date, int]) -> tuple[dict[date, str], str]:
+    """For a viewer without personal data at the school: which of one school's, category's
+    and term's weekly counts to hide, each with its reason, and the reason to hide the term's
+    total ("" to show it). The rules are those of ``report_counts``."""
+    small = [monday for monday, n in weeks.items() if _is_small(n)]
+    if not small:
+        return {}, ""
+    total = sum(weeks.values())
+    if total < SUPPRESS_BELOW:
+        return dict.fromkeys(small, SMALL), SMALL
+    others = sorted((n, monday) for monday, n in weeks.items() if n >= SUPPRESS_BELOW)
+    if not others:
+        return dict.fromkeys(small, SMALL), COMPLEMENTARY
+    # The viewer knows the small weeks' sum, each week being from 1 to 4.
+    small_sum = sum(weeks[monday] for monday in small)
+    most = SUPPRESS_BELOW - 1
+    if len(small) == 1 or small_sum in (len(small), most * len(small)):
+        smallest_other = others[0][1]
+        return dict.fromkeys([*small, smallest_other], COMPLEMENTARY), ""
+    return dict.fromkeys(small, SMALL), ""
+
+
+def _first_monday(term: tuple[int, int]) -> date:
+    """The Monday of the term's first week: the first Monday on or after its first day."""
+    first_day = term_bounds(term)[0]
+    return first_day + timedelta(days=-first_day.weekday() % 7)
 
 
 def _sees_personal_data_at(user: Any, school: School) -> bool:

@@ -137,6 +137,9 @@ EXPORT_COLUMNS = [
     "closed at",
     "outcome",
 ]
+# Those who oversee schools' reports without handling them (the steering group, analysts) get
+# the register alone: nobody's name, not even the colleague who holds a report.
+REGISTER_COLUMNS = [column for column in EXPORT_COLUMNS if column != "assigned to"]
 NAME_COLUMNS = ["pupil name", "year group"]
 # A spreadsheet would run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -151,56 +154,83 @@ def _when(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _export_row(report: Report, include_names: bool) -> list[str]:
-    row = [
-        report.reference,
-        report.pk,
-        report.school.urn,
-        report.school.name,
-        report.get_category_display(),
-        report.get_location_display(),
-        _when(report.received_at),
-        "yes" if report.urgent else "no",
-        "; ".join(_reason_labels(report)),
-        report.get_status_display(),
-        _when(report.acknowledged_at),
-        _when(report.due_at),
-        "yes" if getattr(report, "is_overdue", False) else "no",
-        (report.assigned_to.full_name or report.assigned_to.email) if report.assigned_to else "",
-        _when(report.closed_at),
-        report.get_outcome_display() if report.outcome else "",
-    ]
+def _export_row(report: Report, columns: list[str], include_names: bool) -> list[str]:
+    handled = getattr(report, "handled", False)
+    assignee = report.assigned_to if handled else None
+    values: dict[str, object] = {
+        "reference": report.reference,
+        "id": report.pk,
+        "school URN": report.school.urn,
+        "school": report.school.name,
+        "category": report.get_category_display(),
+        "location": report.get_location_display(),
+        "received": _when(report.received_at),
+        "urgent": "yes" if report.urgent else "no",
+        "urgent reasons": "; ".join(_reason_labels(report)),
+        "status": report.get_status_display(),
+        "acknowledged at": _when(report.acknowledged_at),
+        "due at": _when(report.due_at),
+        "overdue": "yes" if getattr(report, "is_overdue", False) else "no",
+        "assigned to": (assignee.full_name or assignee.email) if assignee else "",
+        "closed at": _when(report.closed_at),
+        "outcome": report.get_outcome_display() if report.outcome else "",
+    }
+    row = [values[column] for column in columns]
     if include_names:
+        # Only reached when every exported report is one the user handles.
         row += [report.pupil_name, year_group_label(report.year_group)]
     return [_cell(value) for value in row]
+
+
+def _export_refused(request: HttpRequest, form: ExportForm, handler: bool) -> HttpResponse:
+    """The download form again with its errors, having exported nothing."""
+    return render(request, "reporting/export.html", {"form": form, "handler": handler}, status=400)
 
 
 @login_required
 @require_safe
 def export(request: HttpRequest) -> HttpResponse:
-    """The inbox as CSV, with its filters: never what the pupil wrote, names only if asked."""
-    _require_handler(request.user)
-    form = ExportForm(request.GET, schools=_report_schools(request.user))
+    """The report register as CSV, with the inbox's filters; never what a pupil wrote.
+
+    Those who handle reports download their inbox, with the names pupils gave if they ask;
+    the steering group and analysts download the register rows of their partnership schools,
+    without any name (``access.scope_report_register``).
+    """
+    user = request.user
+    if not access.can_export_reports(user):
+        raise Http404("No reports found.")
+    handler = handles_reports(user=user)
+    form = ExportForm(
+        request.GET, schools=access.report_register_schools(user), names_allowed=handler
+    )
     if not form.is_valid():
-        return render(request, "reporting/inbox.html", {"form": form, "page": None}, status=400)
+        return _export_refused(request, form, handler)
     include_names = form.cleaned_data["include_names"]
-    reports = list(selectors.report_inbox(user=request.user, **form.filters()))
+    reports = list(selectors.report_register(user=user, names=include_names, **form.filters()))
+    if include_names and not all(getattr(report, "handled", False) for report in reports):
+        form.add_error(
+            "include_names",
+            "Names are only for the reports you handle: choose one of your own schools, or "
+            "leave names out",
+        )
+        return _export_refused(request, form, handler)
     audit_record_many(
-        actor=request.user,
+        actor=user,
         action=AuditAction.EXPORT,
         source=audit_source(request),
         objects=reports,
         detail={"format": "csv", "names": include_names},
     )
+    columns = EXPORT_COLUMNS if handler else REGISTER_COLUMNS
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reports-{stamp}.csv"'
     # The byte-order mark makes spreadsheets read the file as UTF-8.
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS + (NAME_COLUMNS if include_names else []))
+    writer.writerow(columns + (NAME_COLUMNS if include_names else []))
     for report in reports:
-        writer.writerow(_export_row(report, include_names))
+        writer.writerow(_export_row(report, columns, include_names))
     return response
 
 
@@ -248,8 +278,25 @@ def counts(request: HttpRequest) -> HttpResponse:
             "period_label": "Week beginning" if by == "week" else "Term",
             "schools": list(grouped.values()),
             "suppress_below": selectors.SUPPRESS_BELOW,
+            "register": _register_download(request.user),
         },
     )
+
+
+def _register_download(user: Any) -> dict[str, Any]:
+    """The download of the list of reports, offered on the counts page to whoever may have it.
+
+    The names pupils gave are never offered here: those who handle reports ask for them from
+    their inbox.
+    """
+    if not access.can_export_reports(user):
+        return {"form": None}
+    form = ExportForm(
+        schools=access.report_register_schools(user),
+        names_allowed=False,
+        initial={"status": "all"},
+    )
+    return {"form": form, "handler": handles_reports(user=user)}
 
 
 # One report --------------------------------------------------------------------------------
@@ -608,10 +655,10 @@ def photo(request: HttpRequest, report_id: str, position: int) -> HttpResponse:
 # The area's settings and safety advice ----------------------------------------------------
 
 
-def _area_for_reporting(user: Any, area_id: str) -> Area:
-    """The area, if the user may change its reporting settings and advice; else ``Http404``."""
+def _area_for(user: Any, area_id: str, may: Callable[[Any, Area], bool]) -> Area:
+    """The area, if ``may`` lets the user change this part of its reporting; else ``Http404``."""
     area = access.get_area_for_user(user, area_id)
-    if not access.can_edit_area_reporting(user, area):
+    if not may(user, area):
         raise Http404("No area found.")
     return area
 
@@ -619,7 +666,7 @@ def _area_for_reporting(user: Any, area_id: str) -> Area:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def area_settings(request: HttpRequest, area_id: str) -> HttpResponse:
-    area = _area_for_reporting(request.user, area_id)
+    area = _area_for(request.user, area_id, access.can_configure_triage)
     if request.method == "POST":
         form = ReportingSettingsForm(request.POST)
         if form.is_valid():
@@ -658,7 +705,7 @@ def area_settings(request: HttpRequest, area_id: str) -> HttpResponse:
 @login_required
 @require_safe
 def topic_list(request: HttpRequest, area_id: str) -> HttpResponse:
-    area = _area_for_reporting(request.user, area_id)
+    area = _area_for(request.user, area_id, access.can_edit_safety_advice)
     return render(
         request,
         "reporting/topic_list.html",
@@ -669,7 +716,7 @@ def topic_list(request: HttpRequest, area_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def topic_edit(request: HttpRequest, area_id: str, category: str) -> HttpResponse:
-    area = _area_for_reporting(request.user, area_id)
+    area = _area_for(request.user, area_id, access.can_edit_safety_advice)
     topic = selectors.safety_topic(area=area, category=category)
     if topic is None:
         raise Http404("No topic found.")

@@ -9,6 +9,7 @@ SOURCE_LABELS = {
     "web:casework-import-pupils": "Pupil import page",
     "web:reporting-report": "Pupil's report page",
     "web:reporting-link-pupil": "Pupil's report: finding or linking a pupil",
+    "web:reporting-export": "Download of pupils' reports",
     "api:api-pupils": "API: pupil list",
     "command:import_pupils": "Pupil import command",
     "command:demo": "Demo loader",
