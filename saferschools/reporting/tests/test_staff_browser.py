@@ -157,8 +157,9 @@ def test_the_other_staff_pages_are_accessible(page, lead, password, world, repor
         assert_accessible(page)
 
 
-def test_a_failed_settings_change_is_accessible(page, lead, password, world):
-    sign_in(page, lead.email, password)
+def test_a_failed_settings_change_is_accessible(page, persona, password, world):
+    admin = persona(Role.AREA_ADMIN, world.area)
+    sign_in(page, admin.email, password)
     page.goto(f"/areas/{world.area.pk}/reporting/")
     page.get_by_label("Minutes before an unacknowledged urgent report is escalated").fill("0")
     page.get_by_role("button", name="Save the settings").click()

@@ -1037,9 +1037,7 @@ def test_landing_page_has_no_reports_for_others(client, world, report, request, 
     assert "Reports from pupils" not in page.content.decode()
 
 
-def test_landing_page_links_to_the_areas_reporting_pages(
-    client, world, dsl, officer, area_admin
-):
+def test_landing_page_links_to_the_areas_reporting_pages(client, world, dsl, officer, area_admin):
     client.force_login(area_admin)
     body = client.get(HOME).content.decode()
     assert settings_url(world.area) in body
