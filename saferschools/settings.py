@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "saferschools.accounts",
     "saferschools.casework",
     "saferschools.reporting",
+    "saferschools.incidents",
     "saferschools.api",
 ]
 

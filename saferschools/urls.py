@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("saferschools.core.urls")),
     path("", include("saferschools.casework.urls")),
     path("", include("saferschools.reporting.urls")),
+    path("", include("saferschools.incidents.urls")),
     path("account/", include("saferschools.accounts.urls")),
     path("", include(manage_urlpatterns)),
     path("api/v1/", include("saferschools.api.urls")),

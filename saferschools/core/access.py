@@ -19,6 +19,7 @@ from django.http import Http404
 
 from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role, User
 from saferschools.casework.models import Pupil
+from saferschools.incidents.models import Incident, Place
 from saferschools.reporting.models import Report
 
 from .models import Agency, Area, Partnership, School
@@ -63,6 +64,12 @@ POLICY: dict[type[models.Model], Rule] = {
     # (SHARP: "the SSP officer and the nominated staff member"), and to its head teacher. A
     # colleague a report is assigned to sees it too, while they work at the school.
     Report: Rule(read=REPORT_HANDLERS, write=REPORT_HANDLERS),
+    # Incidents name pupils: the school's leaders and its officers see them all; any member of
+    # staff records one and sees (and corrects) what they recorded, while at the school.
+    Incident: Rule(read=REPORT_HANDLERS, write=REPORT_HANDLERS),
+    # A school's places are shared by everyone who records incidents there; its leaders and
+    # officers keep the list.
+    Place: Rule(read=SCHOOL_ROLES, write=REPORT_HANDLERS),
 }
 
 
@@ -206,6 +213,13 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
         at_school = _school_condition(_reach(user, SCHOOL_ROLES), "school__")
         if at_school is not NOTHING:
             condition |= Q(assigned_to=user) & at_school
+    elif model is Incident:
+        condition = _school_condition(_reach(user, roles), "school__")
+        at_school = _school_condition(_reach(user, SCHOOL_ROLES), "school__")
+        if at_school is not NOTHING:
+            condition |= Q(recorded_by=user) & at_school
+    elif model is Place:
+        condition = _school_condition(_reach(user, roles), "school__")
     elif model is Partnership:
         condition = _partnership_condition(_reach(user, roles))
     elif model in (Agency, Area):
@@ -256,6 +270,30 @@ def get_report_for_user(user: Any, report_id: uuid.UUID | str, *, write: bool = 
     """A pupil's report if the user handles reports at its school or it is assigned to them;
     else ``Http404``. The caller audits the read."""
     return _get(user, Report, write=write, id=report_id)
+
+
+def get_incident_for_user(
+    user: Any, incident_id: uuid.UUID | str, *, write: bool = False
+) -> Incident:
+    """An incident if the user sees the school's incidents or recorded it; else ``Http404``.
+    The caller audits the read."""
+    return _get(user, Incident, write=write, id=incident_id)
+
+
+def get_place_for_user(user: Any, place_id: uuid.UUID | str, *, write: bool = False) -> Place:
+    """A school's place if the user works at the school (or, to change it, leads it or is its
+    officer); else ``Http404``."""
+    return _get(user, Place, write=write, id=place_id)
+
+
+def can_keep_places(user: Any, school: School) -> bool:
+    """Whether the user may add to and change the school's list of places."""
+    return _reaches_school(user, POLICY[Place].write, school)
+
+
+def can_record_incidents(user: Any, school: School) -> bool:
+    """Whether the user may record an incident at this school: anyone who works there."""
+    return _reaches_school(user, SCHOOL_ROLES, school)
 
 
 def get_area_for_user(user: Any, area_id: uuid.UUID | str, *, write: bool = False) -> Area:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "saferschools.incidents"
+    verbose_name = "Incidents, places and neighbourhood crime"

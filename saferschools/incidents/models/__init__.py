@@ -1,0 +1,30 @@
+"""Incidents and the places they happen at, and the neighbourhood's recorded crime."""
+
+from .crime import CrimeMonth, PoliceCrime
+from .incidents import (
+    Incident,
+    IncidentCategory,
+    IncidentParty,
+    IncidentRevision,
+    LocationKind,
+    PartyRole,
+    Place,
+    PlaceKind,
+    PoliceAction,
+    Severity,
+)
+
+__all__ = [
+    "CrimeMonth",
+    "Incident",
+    "IncidentCategory",
+    "IncidentParty",
+    "IncidentRevision",
+    "LocationKind",
+    "PartyRole",
+    "Place",
+    "PlaceKind",
+    "PoliceAction",
+    "PoliceCrime",
+    "Severity",
+]
