@@ -13,5 +13,7 @@ timeout = 60
 graceful_timeout = 10
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# Writes secret parts of paths (password links, calendar feeds) as "[secret]".
+logger_class = "saferschools.access_log.PrivateAccessLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "saferschools.casework",
     "saferschools.reporting",
     "saferschools.incidents",
+    "saferschools.activity",
     "saferschools.api",
 ]
 

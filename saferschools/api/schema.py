@@ -2,7 +2,11 @@
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -50,3 +54,31 @@ class DetailOutput(serializers.Serializer):
     """Any other error: not found, not signed in, too many attempts."""
 
     detail = serializers.CharField()
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice of codes that the schema describes as one component named ``component``.
+
+    Fields of the same name elsewhere (a report's ``category``, an activity's ``kind``) hold
+    other codes; naming each set keeps them apart in the schema and in generated clients.
+    """
+
+    def __init__(self, choices: Any, *, component: str, **kwargs: Any) -> None:
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+
+class NamedChoiceScheme(OpenApiSerializerFieldExtension):
+    target_class = "saferschools.api.schema.NamedChoiceField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        codes = "\n".join(f"* `{code}` - {label}" for code, label in field.choices.items())
+        component = ResolvedComponent(
+            name=field.component,
+            type=ResolvedComponent.SCHEMA,
+            object=field.component,
+            schema={"type": "string", "enum": list(field.choices), "description": codes},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref

@@ -1,18 +1,24 @@
 """The pupil register: lists, a pupil's record and the import from the school's system."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from saferschools.core import access
 from saferschools.core.audit import audit_source
+from saferschools.incidents import selectors as incident_selectors
+from saferschools.incidents.models import Incident, PartyRole
 from saferschools.reporting import selectors as reporting_selectors
 
 from . import selectors, services
 from .forms import PupilImportForm
 from .importing import COLUMN_ALIASES, PupilImportError
+from .models import Pupil
 
 LIST_LIMIT = 500
 
@@ -70,8 +76,51 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
     return render(
         request,
         "casework/pupil_detail.html",
-        {"pupil": pupil, "access_log": access_log, "reports": reports},
+        {
+            "pupil": pupil,
+            "access_log": access_log,
+            "reports": reports,
+            "incidents": _pupil_incidents(request, pupil),
+        },
     )
+
+
+@dataclass(frozen=True)
+class PupilIncident:
+    incident: Incident
+    role: str
+    repeat_victim: bool
+
+
+def _pupil_incidents(request: HttpRequest, pupil: Pupil) -> list[PupilIncident] | None:
+    """The pupil's parts in the incidents the user sees (those who record incidents at the
+    school; a member of staff sees those they recorded), each listing audited as a read of the
+    incidents; a victim again within the term is flagged."""
+    user = request.user
+    if not access.can_record_incidents(user, pupil.school):
+        return None
+    parts = list(incident_selectors.pupil_incidents(user=user, pupil=pupil))
+    incidents = list({part.incident_id: part.incident for part in parts}.values())
+    prefetch_related_objects(incidents, "parties")
+    incident_selectors.incident_audit_listing(
+        user=user, incidents=incidents, source=audit_source(request)
+    )
+    repeats = (
+        incident_selectors.repeat_victims(
+            incidents=Incident.objects.filter(pk__in=[i.pk for i in incidents])
+        )
+        if any(part.role == PartyRole.VICTIM for part in parts)
+        else set()
+    )
+    return [
+        PupilIncident(
+            incident=part.incident,
+            role=part.get_role_display(),
+            repeat_victim=part.role == PartyRole.VICTIM
+            and (str(part.incident_id), str(pupil.pk)) in repeats,
+        )
+        for part in parts
+    ]
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role, User
+from saferschools.activity.models import Activity, PatrolPlan
 from saferschools.casework.models import Pupil
 from saferschools.incidents.models import Incident, Place
 from saferschools.reporting.models import Report
@@ -220,6 +221,8 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
             condition |= Q(recorded_by=user) & at_school
     elif model is Place:
         condition = _school_condition(_reach(user, roles), "school__")
+    elif model in (Activity, PatrolPlan):
+        condition = _officer_work_condition(user, roles)
     elif model is Partnership:
         condition = _partnership_condition(_reach(user, roles))
     elif model in (Agency, Area):
@@ -284,6 +287,25 @@ def get_place_for_user(user: Any, place_id: uuid.UUID | str, *, write: bool = Fa
     """A school's place if the user works at the school (or, to change it, leads it or is its
     officer); else ``Http404``."""
     return _get(user, Place, write=write, id=place_id)
+
+
+def can_see_incidents(user: Any, school: School) -> bool:
+    """Whether the user sees all of this school's incidents: its leaders and its officers."""
+    return _reaches_school(user, POLICY[Incident].read, school)
+
+
+# Roles that oversee schools' safety without seeing pupils: they see aggregates such as
+# hotspots, with small counts left out.
+OVERSIGHT_ROLES = frozenset({Role.POLICE_SUPERVISOR, Role.LA_ANALYST, Role.STEERING_MEMBER})
+
+
+def can_see_hotspots(user: Any, school: School) -> bool:
+    """Whether the user sees the school's hotspots: in full as one who sees its incidents, or
+    with small counts left out as a police supervisor, analyst or steering group member whose
+    role reaches the school. Staff who only record incidents, and agencies, do not."""
+    if can_see_incidents(user, school):
+        return True
+    return _reaches_school(user, OVERSIGHT_ROLES, school)
 
 
 def can_keep_places(user: Any, school: School) -> bool:
@@ -444,3 +466,99 @@ def can_export_reports(user: Any) -> bool:
     if roles & (POLICY[Report].read | REPORT_REGISTER_ROLES):
         return True
     return bool(roles & SCHOOL_ROLES) and scope(user, Report).exists()
+
+
+# The officers' activity and patrol plans ------------------------------------------------------
+
+# An officer's log and patrol plans are their own: only they write them. A police supervisor
+# reads those of the officers they oversee, at the schools within their reach, to account for
+# the officers' time; nobody else sees them, not even the schools.
+OFFICER_WORK_ROLES = frozenset({Role.SSP_OFFICER, Role.POLICE_SUPERVISOR})
+POLICY[Activity] = Rule(read=OFFICER_WORK_ROLES, write=frozenset({Role.SSP_OFFICER}))
+POLICY[PatrolPlan] = Rule(read=OFFICER_WORK_ROLES, write=frozenset({Role.SSP_OFFICER}))
+
+
+def _deployed_within(reach: _Reach) -> Q:
+    """SSP officer memberships over a school within ``reach``, or over a partnership with a
+    school within it."""
+    if reach.empty:
+        return NOTHING
+    at_school = Q(school__isnull=False) & _school_condition(reach, "school__")
+    in_partnership = Q(partnership__isnull=False) & _school_condition(
+        reach, "partnership__school_links__school__"
+    )
+    return Q(role=Role.SSP_OFFICER) & (at_school | in_partnership)
+
+
+def _officer_work_condition(user: Any, roles: frozenset[str]) -> Q:
+    """Activity or patrol plan rows: the user's own as an officer; as a supervisor, those of the
+    officers they oversee at the schools within their reach."""
+    held = roles_of(user) & roles
+    condition = NOTHING
+    if Role.SSP_OFFICER in held:
+        condition |= Q(officer_id=user.pk)
+    if Role.POLICE_SUPERVISOR in held:
+        reach = _reach(user, {Role.POLICE_SUPERVISOR})
+        overseen = Membership.objects.filter(_deployed_within(reach)).values("user_id")
+        condition |= Q(officer_id__in=overseen) & _school_condition(reach, "school__")
+    return condition
+
+
+def can_log_activity(user: Any) -> bool:
+    """Whether the user keeps an activity log and patrol plans: an SSP officer."""
+    return Role.SSP_OFFICER in roles_of(user)
+
+
+def activity_schools(user: Any) -> models.QuerySet[School]:
+    """The schools an officer is deployed to (by a school or partnership membership), where
+    they log activity and plan patrols, in name order."""
+    condition = _school_condition(_reach(user, {Role.SSP_OFFICER}), "")
+    return School.objects.filter(condition).distinct().order_by("name", "urn")
+
+
+def can_see_time_use(user: Any) -> bool:
+    """Whether the user sees officers' time use: an officer their own, a police supervisor
+    that of the officers they oversee."""
+    return bool(roles_of(user) & OFFICER_WORK_ROLES)
+
+
+def officers_overseen(user: Any) -> models.QuerySet[Any]:
+    """The SSP officers whose time the user sees: themselves, if an officer, and, as a police
+    supervisor, every officer deployed to a school within their reach (a force's supervisor
+    reaches the force's area), in name order."""
+    roles = roles_of(user)
+    condition = NOTHING
+    if Role.SSP_OFFICER in roles:
+        condition |= Q(pk=user.pk)
+    if Role.POLICE_SUPERVISOR in roles:
+        reach = _reach(user, {Role.POLICE_SUPERVISOR})
+        condition |= Q(pk__in=Membership.objects.filter(_deployed_within(reach)).values("user_id"))
+    return User.objects.filter(condition).distinct().order_by("full_name", "email")
+
+
+def get_officer_for_user(user: Any, officer_id: uuid.UUID | str) -> Any:
+    """An officer whose time the user sees (``officers_overseen``); else ``Http404``."""
+    return _get_from(officers_overseen(user), "officer", id=officer_id)
+
+
+def get_activity_for_user(
+    user: Any, activity_id: uuid.UUID | str, *, write: bool = False
+) -> Activity:
+    """An entry of an officer's activity log: to change it, the officer's own; to read it, also
+    an overseeing supervisor's. Else ``Http404``."""
+    return _get(user, Activity, write=write, id=activity_id)
+
+
+def get_patrol_plan_for_user(
+    user: Any, plan_id: uuid.UUID | str, *, write: bool = False
+) -> PatrolPlan:
+    """An officer's patrol plan: to change it, the officer's own; to read it, also an
+    overseeing supervisor's. Else ``Http404``."""
+    return _get(user, PatrolPlan, write=write, id=plan_id)
+
+
+def _get_from(queryset: models.QuerySet[Any], noun: str, **lookup: Any) -> Any:
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+        raise Http404(f"No {noun} found.") from None

@@ -242,4 +242,13 @@ def demo_load() -> DemoArea:
     from saferschools.reporting.demo import demo_reports
 
     demo_reports(secondary=secondary, primary=langshott)
+    from saferschools.incidents.demo import demo_crime
+
+    demo_crime()
+    from saferschools.incidents.demo import demo_incidents
+
+    demo_incidents(secondary=secondary)
+    from saferschools.activity.demo import demo_activity
+
+    demo_activity(secondary=secondary, primaries=[langshott])
     return DemoArea(area, partnership, secondary, primaries, DEMO_USERS)

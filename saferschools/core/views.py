@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from saferschools.incidents import crime
+
 from . import access, selectors
 from .audit import audit_source
 from .notifications import notification_list, notifications_mark_read, unread_count
@@ -61,6 +63,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_safe
 def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     school = access.get_school_for_user(request.user, urn)
+    located = crime.school_located(school)
     return render(
         request,
         "core/school.html",
@@ -69,6 +72,10 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "partnership": school.partnership,
             "can_see_pupils": access.can_read_pupils(request.user, school),
             "can_manage_pupils": access.can_manage_pupils(request.user, school),
+            "can_see_hotspots": access.can_see_hotspots(request.user, school),
+            "can_keep_places": access.can_keep_places(request.user, school),
+            # Published crime near the school: public data, for everyone who sees the school.
+            "crime_months": crime.crime_nearby_by_month(school=school) if located else None,
         },
     )
 

@@ -5,12 +5,13 @@ writes in one transaction with its audit event; a critical incident's alerts are
 their e-mails queued) in the same transaction.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,16 +97,11 @@ def _parties(
         errors["parties"] = f"Give at most {MAX_PARTIES} parties"
         return []
     cleaned: list[tuple[str, Pupil | None, str]] = []
-    pupil_ids = {str(p.pupil_id) for p in parties if isinstance(p, PartyInput) and p.pupil_id}
-    pupils = {}
-    if pupil_ids:
-        try:
-            pupils = {
-                str(pupil.pk): pupil
-                for pupil in Pupil.objects.filter(school=school, pk__in=list(pupil_ids))
-            }
-        except (ValidationError, ValueError):
-            pupils = {}
+    pupil_ids = {key for p in parties if isinstance(p, PartyInput) and (key := _uuid(p.pupil_id))}
+    pupils = {
+        str(pupil.pk): pupil
+        for pupil in Pupil.objects.filter(school=school, pk__in=sorted(pupil_ids))
+    }
     for index, party in enumerate(parties):
         field = f"parties[{index}]"
         if not isinstance(party, PartyInput):
@@ -115,7 +111,7 @@ def _parties(
             errors[f"{field}.role"] = "Choose one of: " + ", ".join(PartyRole.values)
             continue
         if party.pupil_id:
-            pupil = pupils.get(str(party.pupil_id))
+            pupil = pupils.get(_uuid(party.pupil_id) or "")
             if pupil is None:
                 errors[f"{field}.pupil_id"] = "Choose a pupil of this school"
                 continue
@@ -133,6 +129,14 @@ def _parties(
                 continue
             cleaned.append((party.role, None, description))
     return cleaned
+
+
+def _uuid(value: object) -> str | None:
+    """The canonical form of an id, or ``None`` when it is not one."""
+    try:
+        return str(uuid.UUID(str(value))) if value else None
+    except ValueError:
+        return None
 
 
 def _moment(value: object, field: str, errors: dict[str, str]) -> datetime | None:
@@ -183,7 +187,11 @@ class IncidentInput:
     report_id: object = None
 
 
-def _clean(data: IncidentInput, *, actor: Any, school: School) -> dict[str, Any]:
+def _clean(
+    data: IncidentInput, *, actor: Any, school: School, current: Incident | None = None
+) -> dict[str, Any]:
+    """The input checked; on a change (``current``), the incident's own place and report stay
+    allowed even if the place has since been retired or the report has passed to a colleague."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "occurred_at": _moment(data.occurred_at, "occurred_at", errors),
@@ -206,7 +214,10 @@ def _clean(data: IncidentInput, *, actor: Any, school: School) -> dict[str, Any]
         if not isinstance(value, bool):
             errors[flag] = "Answer yes (true) or no (false)"
         values[flag] = bool(value)
-    place = _place(data.place_id, school, errors)
+    if current is not None and current.place_id and _uuid(data.place_id) == str(current.place_id):
+        place = current.place
+    else:
+        place = _place(data.place_id, school, errors)
     if (
         place is not None
         and values["location_kind"]
@@ -220,7 +231,14 @@ def _clean(data: IncidentInput, *, actor: Any, school: School) -> dict[str, Any]
             "choose a place that fits where it happened"
         )
     values["place"] = place
-    values["report"] = _report(data.report_id, actor, school, errors)
+    if (
+        current is not None
+        and current.report_id
+        and _uuid(data.report_id) == str(current.report_id)
+    ):
+        values["report"] = current.report
+    else:
+        values["report"] = _report(data.report_id, actor, school, errors)
     values["parties"] = _parties(data.parties, school, errors)
     if errors:
         raise ValidationError(errors)
@@ -362,7 +380,7 @@ def incident_update(
 ) -> Incident:
     """Change an incident the actor may change (fetched through the access policy), keeping the
     version it replaces. Becoming critical alerts as recording a critical one does."""
-    values = _clean(data, actor=actor, school=incident.school)
+    values = _clean(data, actor=actor, school=incident.school, current=incident)
     with transaction.atomic():
         current = Incident.objects.select_for_update().get(pk=incident.pk)
         was_critical = current.critical
@@ -446,7 +464,11 @@ def place_create(
         errors["name"] = "The school already has a place of that name"
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        place = Place.objects.create(school=school, name=clean_name, kind=clean_kind, **numbers)
-        audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=place)
+    try:
+        with transaction.atomic():
+            place = Place.objects.create(school=school, name=clean_name, kind=clean_kind, **numbers)
+            audit_record(actor=actor, action=AuditAction.CREATE, source=source, obj=place)
+    except IntegrityError:
+        # Another request made a place of this name between the check above and now.
+        raise ValidationError({"name": "The school already has a place of that name"}) from None
     return place

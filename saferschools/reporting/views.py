@@ -27,6 +27,7 @@ from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many, audit_source
 from saferschools.core.models import Area, AuditAction, School
 from saferschools.core.selectors import handles_reports
+from saferschools.incidents import selectors as incident_selectors
 from saferschools.lib.markdown import markdown_render
 
 from . import selectors, services, triage
@@ -405,11 +406,26 @@ def _report_page(
             pupil_results = casework_selectors.audit_listing(
                 user=user, pupils=found[:PUPIL_SEARCH_LIMIT], source=source
             )
+    # The incidents recorded from the report, for those who record incidents at the school.
+    can_record_incident = access.can_record_incidents(user, report.school)
+    incidents = None
+    if can_record_incident:
+        incidents = incident_selectors.incident_audit_listing(
+            user=user,
+            incidents=list(
+                incident_selectors.incident_list(user=user, school=report.school)
+                .filter(report=report)
+                .prefetch_related("parties")
+            ),
+            source=source,
+        )
     return render(
         request,
         "reporting/report.html",
         {
             "report": report,
+            "can_record_incident": can_record_incident,
+            "incidents": incidents,
             "status_tag": STATUS_TAGS[Status(report.status)],
             "reasons": _reason_labels(report),
             "year_group": year_group_label(report.year_group),

@@ -137,7 +137,9 @@ def test_report_handlers_have_reports_in_the_navigation(client, world, persona, 
     }[who]()
     client.force_login(user)
     response = client.get(HOME)
-    assert nav_texts(response) == ["Home", "Reports", "Notifications"]
+    expected = ["Home", "Reports", "Incidents"]
+    expected += ["Activity"] if who == "officer" else []
+    assert nav_texts(response) == [*expected, "Notifications"]
     assert f'href="{INBOX}"' in response.content.decode()
     inbox = client.get(INBOX)
     active = [item.text for item in inbox.context["nav_items"] if item.active]
@@ -147,7 +149,9 @@ def test_report_handlers_have_reports_in_the_navigation(client, world, persona, 
 @pytest.mark.parametrize("role", [Role.LA_ANALYST, Role.AREA_ADMIN, Role.POLICE_SUPERVISOR])
 def test_other_roles_have_no_reports_in_the_navigation(client, world, persona, role):
     client.force_login(persona(role, world.area))
-    assert nav_texts(client.get(HOME)) == ["Home", "Notifications"]
+    # A police supervisor oversees officers' time; nobody here handles reports.
+    activity = ["Activity"] if role == Role.POLICE_SUPERVISOR else []
+    assert nav_texts(client.get(HOME)) == ["Home", *activity, "Notifications"]
 
 
 def test_staff_get_reports_in_the_navigation_once_given_one(client, world, dsl, staff):

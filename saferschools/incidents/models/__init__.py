@@ -13,6 +13,7 @@ from .incidents import (
     PoliceAction,
     Severity,
 )
+from .plans import SitePlan
 
 __all__ = [
     "CrimeMonth",
@@ -27,4 +28,5 @@ __all__ = [
     "PoliceAction",
     "PoliceCrime",
     "Severity",
+    "SitePlan",
 ]

@@ -1,0 +1,122 @@
+"""Charts drawn on the server as SVG, so that the same chart serves a page and a PDF.
+
+Every chart has a text title and description for screen readers, and is meant to sit beside a
+table of the same figures. Colours are set with presentation attributes (not style), so the
+pages' Content-Security-Policy holds.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+# GOV.UK colours: dark blue for the period shown, mid grey for the one before it.
+SERIES_COLOURS = ("#1d70b8", "#b1b4b6", "#00703c", "#d4351c")
+TEXT = "#0b0c0c"
+# The page's own font where a style sheet gives it (``.app-chart``); this where none does.
+FONT = "arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[int | None]  # None: not shown (suppressed)
+
+
+def _nice_ceiling(value: int) -> int:
+    """A round number at or above ``value`` for the axis: 1, 2, 5, 10, 20, 50 …"""
+    if value <= 0:
+        return 1
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+LABEL_MAX_CHARACTERS = 26
+
+
+def _short(label: str) -> str:
+    """A label that fits beside the bars; the table beside the chart gives it in full."""
+    if len(label) <= LABEL_MAX_CHARACTERS:
+        return label
+    cut = label[: LABEL_MAX_CHARACTERS - 1]
+    # At the end of a word, where one ends far enough along.
+    space = cut.rfind(" ")
+    if space > LABEL_MAX_CHARACTERS // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "\u2026"
+
+
+def bar_chart_svg(
+    *,
+    title: str,
+    description: str,
+    labels: list[str],
+    series: list[Series],
+    chart_id: str,
+    width: int = 640,
+) -> SafeString:
+    """Horizontal bars, one group per label and one bar per series, with a legend and the
+    value at the end of each bar ("not shown" where a value is suppressed).
+
+    Every text is escaped; a long label is shortened with an ellipsis (the table beside the
+    chart has it in full). Each series has one value per label.
+    """
+    if any(len(one.values) != len(labels) for one in series):
+        raise ValueError("Each series needs one value per label")
+    chart_id = escape(chart_id)
+    label_width = 190
+    bar_height = 14
+    gap = 10
+    group_height = bar_height * len(series) + gap
+    legend_height = 24
+    top = legend_height + 8
+    height = top + group_height * len(labels) + 24
+    values = [v for s in series for v in s.values if v is not None]
+    axis_max = _nice_ceiling(max(values, default=0))
+    plot_width = width - label_width - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" font-family="{FONT}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    x = label_width
+    for index, one in enumerate(series):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
+        parts.append(
+            f'<text x="{x + 18}" y="16" font-size="13" fill="{TEXT}">{escape(one.name)}</text>'
+        )
+        x += 30 + 8 * len(one.name)
+    for row, label in enumerate(labels):
+        y = top + row * group_height
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + group_height / 2}" font-size="13" '
+            f'text-anchor="end" dominant-baseline="middle" fill="{TEXT}">{escape(_short(label))}</text>'
+        )
+        for index, one in enumerate(series):
+            value = one.values[row]
+            bar_y = y + index * bar_height
+            length = 0 if value is None else plot_width * value / axis_max
+            colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+            parts.append(
+                f'<rect x="{label_width}" y="{bar_y}" width="{length:.1f}" '
+                f'height="{bar_height - 2}" fill="{colour}"/>'
+            )
+            shown = "not shown" if value is None else str(value)
+            parts.append(
+                f'<text x="{label_width + length + 4:.1f}" y="{bar_y + bar_height / 2}" '
+                f'font-size="12" dominant-baseline="middle" fill="{TEXT}">{shown}</text>'
+            )
+    axis_y = top + group_height * len(labels)
+    parts.append(
+        f'<line x1="{label_width}" y1="{top - 2}" x2="{label_width}" y2="{axis_y}" '
+        f'stroke="{TEXT}" stroke-width="1"/>'
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
