@@ -552,3 +552,28 @@ class PlaceForm(forms.Form):
         for field, texts in error.message_dict.items():
             for text in texts:
                 self.add_error(field if field in self.fields else None, text)
+
+
+class CrimeSettingsForm(forms.Form):
+    """How the area counts crime near its schools (the service checks the values again)."""
+
+    radius_m = forms.IntegerField(
+        label="Radius in metres",
+        help_text="Crimes within this distance of a school count as near it. From 50 to 5,000; "
+        "the usual radius is 500.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "class": "govuk-input--width-4", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": "Enter a whole number of metres from 50 to 5,000",
+            "invalid": "Enter a whole number of metres from 50 to 5,000",
+        },
+    )
+    force = forms.CharField(
+        label="Police force (optional)",
+        help_text="As data.police.uk names it, for example “Surrey Police”. Leave it empty to "
+        "use the names of the area's police force agencies.",
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "Use 120 characters or fewer"},
+    )

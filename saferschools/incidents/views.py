@@ -29,8 +29,9 @@ from saferschools.core.models import AuditAction, School
 from saferschools.reporting.models import Location as ReportLocation
 from saferschools.reporting.models import Report
 
-from . import selectors, services
+from . import crime, selectors, services
 from .forms import (
+    CrimeSettingsForm,
     IncidentFilterForm,
     IncidentForm,
     PlaceForm,
@@ -532,4 +533,38 @@ def place_list(request: HttpRequest, urn: int) -> HttpResponse:
         "incidents/place_list.html",
         {"school": school, "places": places, "form": form},
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def crime_settings(request: HttpRequest, area_id: str) -> HttpResponse:
+    """How the area counts crime near its schools: for the area's administrators."""
+    area = access.get_area_for_user(request.user, area_id, write=True)
+    current = crime.crime_settings(area)
+    if request.method == "POST":
+        form = CrimeSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                crime.crime_settings_update(
+                    actor=request.user,
+                    area=area,
+                    radius_m=form.cleaned_data["radius_m"],
+                    force=form.cleaned_data["force"],
+                    source=audit_source(request),
+                )
+            except ValidationError as error:
+                for field, texts in error.message_dict.items():
+                    for text in texts:
+                        form.add_error(field if field in form.fields else None, text)
+            else:
+                messages.success(request, "Crime settings saved.")
+                return redirect("incidents-crime-settings", area_id=area.pk)
+    else:
+        form = CrimeSettingsForm(initial={"radius_m": current.radius_m, "force": current.force})
+    return render(
+        request,
+        "incidents/crime_settings.html",
+        {"area": area, "form": form, "forces": crime.crime_forces(area)},
+        status=400 if form.errors else 200,
     )
