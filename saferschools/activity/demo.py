@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from saferschools.accounts.models import User
 from saferschools.core.models import School
+from saferschools.core.selectors import holiday_days
 from saferschools.incidents.models import Place, PlaceKind
 from saferschools.incidents.services import place_create
 from saferschools.lib.schooldays import LONDON, is_school_day, week_start
@@ -264,10 +265,12 @@ def demo_activity(*, secondary: School, primaries: list[School], today: date | N
         return
     rng = random.Random(SEED)  # noqa: S311 - made-up activity, not security
     now = timezone.now()
+    # The officer works in term time: no patrols logged in the area's school holidays.
+    holidays = holiday_days(secondary.area, first_monday, today)
     school_days = [
         day
         for day in (first_monday + timedelta(days=n) for n in range(WEEKS * 7 + 7))
-        if day <= today and is_school_day(day)
+        if day <= today and is_school_day(day) and day not in holidays
     ]
     schools = {"secondary": secondary, "primary": primary}
     for index, day in enumerate(school_days):

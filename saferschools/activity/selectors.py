@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from saferschools.accounts.models import User
 from saferschools.core import access
+from saferschools.core import selectors as core_selectors
 from saferschools.core.models import School
 from saferschools.incidents.models import Place
 from saferschools.lib.schooldays import LONDON, is_school_day
@@ -94,16 +95,24 @@ class Occurrence:
     end: datetime
 
 
-def plan_occurrences(plan: PatrolPlan, first: date, last: date) -> list[Occurrence]:
+def plan_occurrences(
+    plan: PatrolPlan, first: date, last: date, *, holidays: set[date] | None = None
+) -> list[Occurrence]:
     """The plan's patrols from ``first`` to ``last`` (both included): on its weekdays, within
-    its dates, on school days only (not at weekends nor on bank holidays)."""
+    its dates, in term time only (not at weekends, on bank holidays nor in the school holidays
+    of its school's area). ``holidays`` are those holiday days, when the caller has them
+    already; else they are read in one query."""
     day = max(first, plan.valid_from)
     if plan.valid_until is not None:
         last = min(last, plan.valid_until)
+    if day > last:
+        return []
+    if holidays is None:
+        holidays = core_selectors.holiday_days(plan.school.area_id, day, last)
     weekdays = set(plan.weekday_numbers)
     found = []
     while day <= last:
-        if day.weekday() in weekdays and is_school_day(day):
+        if day.weekday() in weekdays and is_school_day(day) and day not in holidays:
             found.append(
                 Occurrence(
                     plan,
@@ -114,6 +123,11 @@ def plan_occurrences(plan: PatrolPlan, first: date, last: date) -> list[Occurren
             )
         day += timedelta(days=1)
     return found
+
+
+def _holidays_of(plans: list[PatrolPlan], first: date, last: date) -> dict[Any, set[date]]:
+    """The holiday days of the plans' schools' areas, by area: one query for them all."""
+    return core_selectors.holiday_days_by_area({plan.school.area_id for plan in plans}, first, last)
 
 
 def _plans_in(plans: QuerySet[PatrolPlan], first: date, last: date) -> QuerySet[PatrolPlan]:
@@ -156,13 +170,16 @@ def calendar_feed_body(feed: CalendarFeed, *, today: date) -> str:
     officer = feed.officer
     first = today - timedelta(weeks=FEED_WEEKS_BACK)
     last = today + timedelta(weeks=FEED_WEEKS_AHEAD)
-    plans = _plans_in(
-        plan_list(user=officer, officer=officer).filter(
-            school__in=access.activity_schools(officer)
-        ),
-        first,
-        last,
+    plans = list(
+        _plans_in(
+            plan_list(user=officer, officer=officer).filter(
+                school__in=access.activity_schools(officer)
+            ),
+            first,
+            last,
+        )
     )
+    holidays = _holidays_of(plans, first, last)
     events = [
         ical.Event(
             uid=f"{occurrence.plan.pk}-{occurrence.day:%Y%m%d}@saferschools",
@@ -177,7 +194,9 @@ def calendar_feed_body(feed: CalendarFeed, *, today: date) -> str:
             ),
         )
         for plan in plans
-        for occurrence in plan_occurrences(plan, first, last)
+        for occurrence in plan_occurrences(
+            plan, first, last, holidays=holidays[plan.school.area_id]
+        )
     ]
     events.sort(key=lambda event: (event.start, event.uid))
     return ical.ical_calendar(
@@ -285,8 +304,12 @@ def time_use(
         cell["by_kind"][row["kind"]] += row["minutes"] or 0
         if row["kind"] == ActivityKind.PATROL:
             cell["logged"] += row["entries"]
-    for plan in plans.order_by():
-        occurrences = plan_occurrences(plan, first, planned_until)
+    plans_list = list(plans.order_by().select_related("school"))
+    holidays = _holidays_of(plans_list, first, planned_until)
+    for plan in plans_list:
+        occurrences = plan_occurrences(
+            plan, first, planned_until, holidays=holidays[plan.school.area_id]
+        )
         if occurrences:
             cell = cells[(plan.officer_id, plan.school_id)]
             cell["planned"] += len(occurrences)

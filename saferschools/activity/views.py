@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from saferschools.core import access
+from saferschools.core import selectors as core_selectors
 from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import AuditAction
 from saferschools.lib.schooldays import week_start
@@ -217,9 +218,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         raise Http404("No patrol plans found.")
     today = _today()
     rows = []
-    for plan in selectors.plan_list(user=user):
+    plans = list(selectors.plan_list(user=user))
+    last = today + timedelta(weeks=8)
+    # The holidays of every plan's area at once, rather than a query per plan.
+    holidays = core_selectors.holiday_days_by_area(
+        {plan.school.area_id for plan in plans}, today, last
+    )
+    for plan in plans:
         upcoming = (
-            selectors.plan_occurrences(plan, today, today + timedelta(weeks=8))
+            selectors.plan_occurrences(plan, today, last, holidays=holidays[plan.school.area_id])
             if plan.active
             else []
         )

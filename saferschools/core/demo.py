@@ -20,7 +20,13 @@ from saferschools.accounts.services import membership_grant, user_create
 from saferschools.casework.services import pupils_import
 
 from .models import Agency, Area, Partnership, School
-from .services import agency_create, area_create, partnership_create, schools_import
+from .services import (
+    agency_create,
+    area_create,
+    partnership_create,
+    school_holiday_add,
+    schools_import,
+)
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 SOURCE = "command:demo"
@@ -147,6 +153,33 @@ DEMO_USERS = [
 ]
 
 
+# Surrey's school holidays for 2026/27, as set in the demo: plausible dates for the demo's
+# patrol plans to skip, not the county's published calendar.
+DEMO_HOLIDAYS = [
+    ("Autumn half term", date(2026, 10, 26), date(2026, 10, 30)),
+    ("Christmas holiday", date(2026, 12, 21), date(2027, 1, 1)),
+    ("Spring half term", date(2027, 2, 15), date(2027, 2, 19)),
+    ("Easter holiday", date(2027, 3, 29), date(2027, 4, 9)),
+    ("Summer half term", date(2027, 5, 31), date(2027, 6, 4)),
+    ("Summer holiday", date(2027, 7, 23), date(2027, 8, 31)),
+]
+
+
+def demo_holidays(area: Area) -> None:
+    """Give the demo area its school holidays, unless it has some already."""
+    if area.holidays.exists():
+        return
+    for name, starts_on, ends_on in DEMO_HOLIDAYS:
+        school_holiday_add(
+            actor=None,
+            area=area,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            source=SOURCE,
+        )
+
+
 def demo_password() -> str:
     return settings.DEMO_PASSWORD
 
@@ -192,6 +225,7 @@ def demo_load() -> DemoArea:
     cluster = json.loads((DEMO_DATA / "cluster.json").read_text(encoding="utf-8"))
     area = area_create(actor=None, name=AREA_NAME, source=SOURCE)
     schools_import(actor=None, area=area, file=DEMO_DATA / "surrey_schools.csv", source=SOURCE)
+    demo_holidays(area)
     agencies = {
         kind: agency_create(actor=None, area=area, name=name, kind=kind, source=SOURCE)
         for name, kind in AGENCIES

@@ -257,3 +257,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SchoolHoliday(models.Model):
+    """A school holiday of the area (a half term, Christmas, Easter, the summer), from its first
+    day to its last, both included. Patrol plans skip these days; reports' due times do not."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="holidays")
+    name = models.CharField(max_length=100)
+    starts_on = models.DateField("first day")
+    ends_on = models.DateField("last day")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="school_holiday_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on:%d %b %Y} to {self.ends_on:%d %b %Y})"

@@ -1,6 +1,9 @@
 """Reads of areas, schools and partnerships, always through the access policy."""
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -13,7 +16,7 @@ from saferschools.reporting.models import Report
 
 from . import access
 from .audit import audit_record
-from .models import Agency, Area, AuditAction, Partnership, School
+from .models import Agency, Area, AuditAction, Partnership, School, SchoolHoliday
 
 
 def school_list(*, user: Any) -> QuerySet[School]:
@@ -226,3 +229,39 @@ def reporting_areas(*, user: Any) -> list[ReportingArea]:
         if triage or advice:
             found.append(ReportingArea(area, triage, advice))
     return found
+
+
+# School holidays ---------------------------------------------------------------------------
+
+
+def school_holidays(*, area: Area) -> QuerySet[SchoolHoliday]:
+    """The area's school holidays, in date order. Not personal data: the caller has already
+    found the area through the access policy."""
+    return SchoolHoliday.objects.filter(area=area).order_by("starts_on", "name")
+
+
+def holiday_days_by_area(
+    area_ids: Iterable[uuid.UUID], first: date, last: date
+) -> dict[uuid.UUID, set[date]]:
+    """For each area, the days from ``first`` to ``last`` (both included) that fall in one of
+    its school holidays; an area without any maps to an empty set. One query."""
+    ids = set(area_ids)
+    found: dict[uuid.UUID, set[date]] = {area_id: set() for area_id in ids}
+    if not ids or last < first:
+        return found
+    holidays = SchoolHoliday.objects.filter(
+        area_id__in=ids, starts_on__lte=last, ends_on__gte=first
+    ).values_list("area_id", "starts_on", "ends_on")
+    for area_id, starts_on, ends_on in holidays:
+        day, until = max(starts_on, first), min(ends_on, last)
+        while day <= until:
+            found[area_id].add(day)
+            day += timedelta(days=1)
+    return found
+
+
+def holiday_days(area: Area | uuid.UUID, first: date, last: date) -> set[date]:
+    """The days from ``first`` to ``last`` (both included) in the area's school holidays. One
+    query."""
+    area_id = area.pk if isinstance(area, Area) else area
+    return holiday_days_by_area([area_id], first, last)[area_id]

@@ -2,15 +2,24 @@
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from saferschools.lib.gias import GiasSchool, read_gias
 
 from .audit import audit_record
-from .models import Agency, Area, AuditAction, Partnership, PartnershipSchool, School
+from .models import (
+    Agency,
+    Area,
+    AuditAction,
+    Partnership,
+    PartnershipSchool,
+    School,
+    SchoolHoliday,
+)
 
 SCHOOL_FIELDS = (
     "name",
@@ -195,3 +204,92 @@ def partnership_add_school(
         detail={"change": "school_added", "school_urn": school.urn},
     )
     return link
+
+
+# School holidays ---------------------------------------------------------------------------
+
+HOLIDAY_NAME_MAX = 100
+HOLIDAY_DAYS_MAX = 366
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _is_day(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+@transaction.atomic
+def school_holiday_add(
+    *, actor: Any, area: Area, name: str, starts_on: date, ends_on: date, source: str
+) -> SchoolHoliday:
+    """Add a school holiday to the area, from its first day to its last (both included).
+
+    Refuses, with a ``ValidationError`` keyed by field and nothing changed, a missing or too
+    long name, a missing date, a last day before the first, a holiday longer than a year, and
+    one that overlaps another holiday of the area. Audited.
+    """
+    errors: dict[str, str] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        errors["name"] = "Enter the name of the holiday"
+    elif len(name) > HOLIDAY_NAME_MAX:
+        errors["name"] = f"The name must be {HOLIDAY_NAME_MAX} characters or fewer"
+    if not _is_day(starts_on):
+        errors["starts_on"] = "Enter the first day of the holiday"
+    if not _is_day(ends_on):
+        errors["ends_on"] = "Enter the last day of the holiday"
+    if not errors.keys() & {"starts_on", "ends_on"}:
+        if ends_on < starts_on:
+            errors["ends_on"] = "The last day must be the same as or after the first day"
+        elif (ends_on - starts_on).days + 1 > HOLIDAY_DAYS_MAX:
+            errors["ends_on"] = f"A holiday can be at most {HOLIDAY_DAYS_MAX} days long"
+    if errors:
+        raise ValidationError(errors)
+    # Lock the area so that two holidays added at once cannot both pass the overlap check.
+    Area.objects.select_for_update().filter(pk=area.pk).first()
+    clash = SchoolHoliday.objects.filter(
+        area=area, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts_on": (
+                    f"These dates overlap {clash.name} ({_long_date(clash.starts_on)} to "
+                    f"{_long_date(clash.ends_on)})"
+                )
+            }
+        )
+    holiday = SchoolHoliday(area=area, name=name, starts_on=starts_on, ends_on=ends_on)
+    holiday.full_clean()
+    holiday.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        source=source,
+        obj=holiday,
+        detail={
+            "area": str(area.pk),
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return holiday
+
+
+@transaction.atomic
+def school_holiday_remove(*, actor: Any, holiday: SchoolHoliday, source: str) -> None:
+    """Remove a school holiday: its days become school days again for patrol plans. Audited."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        source=source,
+        obj=holiday,
+        detail={
+            "area": str(holiday.area_id),
+            "starts_on": holiday.starts_on.isoformat(),
+            "ends_on": holiday.ends_on.isoformat(),
+        },
+    )
+    holiday.delete()

@@ -1,17 +1,23 @@
 """The landing page, notifications, schools, partnerships and areas, and the service's fixed
 pages."""
 
+import uuid
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from saferschools.incidents import crime
+from saferschools.incidents.forms import DateInputField
 
-from . import access, selectors
+from . import access, selectors, services
 from .audit import audit_source
+from .models import SchoolHoliday
 from .notifications import notification_list, notifications_mark_read, unread_count
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -120,3 +126,76 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
+
+
+# The area's school holidays ----------------------------------------------------------------
+
+
+class SchoolHolidayForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        help_text="For example, Autumn half term",
+        max_length=services.HOLIDAY_NAME_MAX,
+        error_messages={
+            "required": "Enter the name of the holiday",
+            "max_length": f"The name must be {services.HOLIDAY_NAME_MAX} characters or fewer",
+        },
+    )
+    starts_on = DateInputField(
+        label="First day", help_text="For example, 26 10 2026", what="of the first day"
+    )
+    ends_on = DateInputField(
+        label="Last day", help_text="For example, 30 10 2026", what="of the last day"
+    )
+
+
+def _holiday_of(area_id: uuid.UUID, raw: object) -> SchoolHoliday:
+    """The area's holiday with this id; else ``Http404``, as for one that does not exist."""
+    try:
+        holiday_id = uuid.UUID(str(raw))
+    except ValueError:
+        raise Http404("No holiday found.") from None
+    holiday = SchoolHoliday.objects.filter(area_id=area_id, pk=holiday_id).first()
+    if holiday is None:
+        raise Http404("No holiday found.")
+    return holiday
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def area_holidays(request: HttpRequest, area_id: str) -> HttpResponse:
+    """The area's school holidays, for its administrators: the list, adding and removing."""
+    area = access.get_area_for_user(request.user, area_id, write=True)
+    form = SchoolHolidayForm()
+    if request.method == "POST" and "remove" in request.POST:
+        holiday = _holiday_of(area.pk, request.POST["remove"])
+        services.school_holiday_remove(
+            actor=request.user, holiday=holiday, source=audit_source(request)
+        )
+        messages.success(request, f"{holiday.name} removed.")
+        return redirect("core-holidays", area_id=area.pk)
+    if request.method == "POST":
+        form = SchoolHolidayForm(request.POST)
+        if form.is_valid():
+            try:
+                holiday = services.school_holiday_add(
+                    actor=request.user,
+                    area=area,
+                    name=form.cleaned_data["name"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    source=audit_source(request),
+                )
+            except ValidationError as error:
+                for field, texts in error.message_dict.items():
+                    for text in texts:
+                        form.add_error(field if field in form.fields else None, text)
+            else:
+                messages.success(request, f"{holiday.name} added.")
+                return redirect("core-holidays", area_id=area.pk)
+    return render(
+        request,
+        "core/holidays.html",
+        {"area": area, "holidays": selectors.school_holidays(area=area), "form": form},
+        status=400 if form.errors else 200,
+    )
