@@ -464,6 +464,13 @@ class IncidentFilterForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
+        # Incidents are recorded from 2000 on; far-off dates are mistakes, and the day after
+        # the last possible date cannot be counted up to.
+        for name, value in (("since", since), ("until", until)):
+            if value and not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+                self.add_error(name, "Enter a date from 2000 to 2100")
+                data.pop(name, None)
+        since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The last date must be the same as or after the first date")
         return data

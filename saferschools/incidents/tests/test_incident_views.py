@@ -307,6 +307,8 @@ def test_the_filters_narrow_the_list(client, world, dsl, bike_sheds, station_roa
     [
         ({"since": "last week"}, "since", "Enter the first date as a date, for example 1/9/2025"),
         ({"until": "31/02/2025"}, "until", "Enter the last date as a date, for example 31/12/2025"),
+        ({"until": "9999-12-31"}, "until", "Enter a date from 2000 to 2100"),
+        ({"since": "0001-01-01"}, "since", "Enter a date from 2000 to 2100"),
         (
             {"since": "2025-10-08", "until": "2025-10-01"},
             "until",
