@@ -21,6 +21,7 @@ from saferschools.core import access
 from saferschools.core.audit import audit_record
 from saferschools.core.models import AuditAction, School
 from saferschools.core.notifications import notify
+from saferschools.lib.checks import check_boolean, check_choice, check_text
 from saferschools.lib.text import text_clean
 from saferschools.reporting.models import Report
 
@@ -52,23 +53,6 @@ class PartyInput:
     role: str
     pupil_id: str | None = None
     description: str = ""
-
-
-def _choice(value: object, choices: Any, field: str, errors: dict[str, str]) -> str:
-    if not isinstance(value, str) or value not in choices.values:
-        errors[field] = "Choose one of: " + ", ".join(choices.values)
-        return ""
-    return value
-
-
-def _text(
-    value: object, field: str, max_length: int, errors: dict[str, str], *, required: bool = False
-) -> str:
-    try:
-        return text_clean(value, field=field, max_length=max_length, required=required)
-    except ValidationError as error:
-        errors[field] = error.message_dict[field][0]
-        return ""
 
 
 def _place(
@@ -195,25 +179,24 @@ def _clean(
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "occurred_at": _moment(data.occurred_at, "occurred_at", errors),
-        "location_kind": _choice(data.location_kind, LocationKind, "location_kind", errors),
-        "category": _choice(data.category, IncidentCategory, "category", errors),
-        "severity": _choice(data.severity, Severity, "severity", errors),
-        "description": _text(
+        "location_kind": check_choice(data.location_kind, LocationKind, "location_kind", errors),
+        "category": check_choice(data.category, IncidentCategory, "category", errors),
+        "severity": check_choice(data.severity, Severity, "severity", errors),
+        "description": check_text(
             data.description, "description", DESCRIPTION_MAX, errors, required=True
         ),
-        "restorative_outcome": _text(data.restorative_outcome, "restorative_outcome", 500, errors),
-        "sanction": _text(data.sanction, "sanction", 500, errors),
-        "advice": _text(data.advice, "advice", 500, errors),
-        "referral": _text(data.referral, "referral", 500, errors),
-        "police_action": _choice(
+        "restorative_outcome": check_text(
+            data.restorative_outcome, "restorative_outcome", 500, errors, required=False
+        ),
+        "sanction": check_text(data.sanction, "sanction", 500, errors, required=False),
+        "advice": check_text(data.advice, "advice", 500, errors, required=False),
+        "referral": check_text(data.referral, "referral", 500, errors, required=False),
+        "police_action": check_choice(
             data.police_action or PoliceAction.NONE, PoliceAction, "police_action", errors
         ),
     }
     for flag in ("flagged_critical", "restorative_approach"):
-        value = getattr(data, flag)
-        if not isinstance(value, bool):
-            errors[flag] = "Answer yes (true) or no (false)"
-        values[flag] = bool(value)
+        values[flag] = check_boolean(getattr(data, flag), flag, errors)
     if current is not None and current.place_id and _uuid(data.place_id) == str(current.place_id):
         place = current.place
     else:
@@ -427,8 +410,8 @@ def place_create(
     if not access.can_keep_places(actor, school):
         raise ValidationError({"school_urn": "You do not keep this school's places"})
     errors: dict[str, str] = {}
-    clean_name = _text(name, "name", 120, errors, required=True)
-    clean_kind = _choice(kind, PlaceKind, "kind", errors)
+    clean_name = check_text(name, "name", 120, errors, required=True)
+    clean_kind = check_choice(kind, PlaceKind, "kind", errors)
     numbers: dict[str, float | None] = {}
     bounds = {
         "latitude": (49.0, 61.0),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from saferschools.core import access
 from saferschools.core.audit import audit_record
 from saferschools.core.models import Area, AuditAction, School
 from saferschools.core.notifications import notify
+from saferschools.lib.checks import check_boolean, check_choice, check_text
 from saferschools.lib.schooldays import end_of_school_day_after
 from saferschools.lib.text import text_clean
 
@@ -68,30 +69,6 @@ def school_for_reports(urn: object) -> School:
     return School.objects.select_related("area").get(
         urn=number, is_open=True, partnership_link__isnull=False
     )
-
-
-def _choice(
-    value: object, choices: type[models.TextChoices], field: str, errors: dict[str, str]
-) -> str:
-    if not isinstance(value, str) or value not in choices.values:
-        errors[field] = "Choose one of: " + ", ".join(choices.values)
-        return ""
-    return value
-
-
-def _boolean(value: object, field: str, errors: dict[str, str]) -> bool:
-    if not isinstance(value, bool):
-        errors[field] = "Answer yes (true) or no (false)"
-        return False
-    return value
-
-
-def _text(value: object, field: str, max_length: int, errors: dict[str, str], **kw: Any) -> str:
-    try:
-        return text_clean(value, field=field, max_length=max_length, **kw)
-    except ValidationError as error:
-        errors[field] = error.message_dict[field][0]
-        return ""
 
 
 def _recipients(school: School) -> list[Any]:
@@ -196,14 +173,14 @@ def report_submit(
     device is recorded.
     """
     errors: dict[str, str] = {}
-    category = _choice(category, Category, "category", errors)
-    location = _choice(location, Location, "location", errors)
-    about = _choice(about, About, "about", errors)
-    in_danger = _boolean(in_danger, "in_danger", errors)
-    anonymous = _boolean(anonymous, "anonymous", errors)
-    description = _text(description, "description", DESCRIPTION_MAX, errors)
-    occurred = _text(occurred, "occurred", OCCURRED_MAX, errors)
-    name = _text(name, "name", NAME_MAX, errors, required=False)
+    category = check_choice(category, Category, "category", errors)
+    location = check_choice(location, Location, "location", errors)
+    about = check_choice(about, About, "about", errors)
+    in_danger = check_boolean(in_danger, "in_danger", errors)
+    anonymous = check_boolean(anonymous, "anonymous", errors)
+    description = check_text(description, "description", DESCRIPTION_MAX, errors)
+    occurred = check_text(occurred, "occurred", OCCURRED_MAX, errors)
+    name = check_text(name, "name", NAME_MAX, errors, required=False)
     if year_group in ("", None):
         year_group = None
     elif isinstance(year_group, bool) or not isinstance(year_group, int):
@@ -411,8 +388,8 @@ def report_close(
 ) -> Report:
     """Close the report with an outcome (and an optional internal note on how it ended)."""
     errors: dict[str, str] = {}
-    outcome = _choice(outcome, Outcome, "outcome", errors)
-    note = _text(note, "note", DESCRIPTION_MAX, errors, required=False)
+    outcome = check_choice(outcome, Outcome, "outcome", errors)
+    note = check_text(note, "note", DESCRIPTION_MAX, errors, required=False)
     if errors:
         raise ValidationError(errors)
     report = _locked(report)
@@ -537,7 +514,7 @@ def reporting_settings_update(
 ) -> ReportingSettings:
     """Change the area's cue words and escalation time (for reports received from now on)."""
     errors: dict[str, str] = {}
-    words = _text(cue_words, "cue_words", 20000, errors, required=False)
+    words = check_text(cue_words, "cue_words", 20000, errors, required=False)
     lines = list(dict.fromkeys(line.strip() for line in words.splitlines() if line.strip()))
     if any(len(line) > 100 for line in lines):
         errors["cue_words"] = "Keep each word or phrase to 100 characters"
@@ -581,10 +558,10 @@ def safety_topic_save(
 ) -> SafetyTopic:
     """Set the area's own advice page for a category, in place of the shipped one."""
     errors: dict[str, str] = {}
-    category = _choice(category, Category, "category", errors)
-    title = _text(title, "title", 120, errors)
-    summary = _text(summary, "summary", 300, errors)
-    body = _text(body, "body", 20000, errors)
+    category = check_choice(category, Category, "category", errors)
+    title = check_text(title, "title", 120, errors)
+    summary = check_text(summary, "summary", 300, errors)
+    body = check_text(body, "body", 20000, errors)
     if errors:
         raise ValidationError(errors)
     topic, created = SafetyTopic.objects.update_or_create(
