@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "saferschools.reporting",
     "saferschools.incidents",
     "saferschools.activity",
+    "saferschools.sharing",
     "saferschools.api",
 ]
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from saferschools.accounts.api import MeApi
@@ -62,4 +62,7 @@ urlpatterns = [
         "schools/<int:urn>/crime-nearby", CrimeNearbyApi.as_view(), name="api-school-crime-nearby"
     ),
     path("schools/<int:urn>/hotspots", HotspotListApi.as_view(), name="api-school-hotspots"),
+    # Casework and information sharing.
+    path("", include("saferschools.casework.api_urls")),
+    path("", include("saferschools.sharing.api_urls")),
 ]

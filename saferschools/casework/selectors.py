@@ -53,10 +53,24 @@ def audit_listing(*, user: Any, pupils: Iterable[Pupil], source: str) -> list[Pu
 
 
 def pupil_get(*, user: Any, pupil_id: Any, source: str) -> Pupil:
-    """One pupil the user may see (else ``Http404``); the read is audited."""
+    """One pupil the user may see (else ``Http404``); the read is audited, naming the sharing
+    decision that allows it when the user reaches the pupil through a grant."""
     pupil = access.get_pupil_for_user(user, pupil_id)
-    audit_record(actor=user, action=AuditAction.VIEW, source=source, obj=pupil)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        source=source,
+        obj=pupil,
+        detail=grant_detail(user, pupil),
+    )
     return pupil
+
+
+def grant_detail(user: Any, pupil: Pupil) -> dict[str, Any]:
+    """Audit detail naming the live grant through which the user reads this pupil, if any:
+    every use of a grant is in the audit log."""
+    grant = access.pupil_grant(user, pupil)
+    return {"grant": str(grant.pk)} if grant is not None else {}
 
 
 def pupil_access_log(*, user: Any, pupil: Pupil) -> QuerySet[AuditEvent]:

@@ -19,6 +19,7 @@ from . import selectors, services
 from .forms import PupilImportForm
 from .importing import COLUMN_ALIASES, PupilImportError
 from .models import Pupil
+from .panels import pupil_panels
 
 LIST_LIMIT = 500
 
@@ -81,6 +82,7 @@ def pupil_detail(request: HttpRequest, pupil_id: str) -> HttpResponse:
             "access_log": access_log,
             "reports": reports,
             "incidents": _pupil_incidents(request, pupil),
+            "panels": pupil_panels(request, pupil),
         },
     )
 

@@ -8,7 +8,7 @@ that an object they may not see exists. Views, API views, exports and commands a
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,12 +16,28 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from saferschools.accounts.models import TWO_FACTOR_ROLES, Membership, Role, User
 from saferschools.activity.models import Activity, PatrolPlan
-from saferschools.casework.models import Pupil
+from saferschools.casework.models import (
+    Meeting,
+    Plan,
+    Pupil,
+    PupilTransfer,
+    Referral,
+    RiskAssessment,
+    TransferStatus,
+)
 from saferschools.incidents.models import Incident, Place
 from saferschools.reporting.models import Report
+from saferschools.sharing.models import (
+    Decision,
+    InformationSharingAgreement,
+    PoliceNotification,
+    SharedItem,
+    SharingDecision,
+)
 
 from .models import Agency, Area, Partnership, School
 
@@ -208,7 +224,11 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
                 partnership_link__partnership__school_links__school_id__in=reach.school_ids
             )
     elif model is Pupil:
-        condition = _school_condition(_reach(user, roles), "school__")
+        condition = _school_condition(_reach(user, roles), "school__") & ~_transferred_away("")
+        if not write:
+            granted = _granted_pupil_ids(user)
+            if granted:
+                condition |= Q(pk__in=granted)
     elif model is Report:
         condition = _school_condition(_reach(user, roles), "school__")
         at_school = _school_condition(_reach(user, SCHOOL_ROLES), "school__")
@@ -223,6 +243,15 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
         condition = _school_condition(_reach(user, roles), "school__")
     elif model in (Activity, PatrolPlan):
         condition = _officer_work_condition(user, roles)
+    elif model in CASEWORK_MODELS:
+        condition = _casework_condition(user, model, roles, write=write)
+    elif model is PupilTransfer:
+        reach = _reach(user, roles)
+        condition = _school_condition(reach, "from_school__") | _school_condition(
+            reach, "to_school__"
+        )
+    elif model is InformationSharingAgreement:
+        condition = _agreement_condition(user, roles, write=write)
     elif model is Partnership:
         condition = _partnership_condition(_reach(user, roles))
     elif model in (Agency, Area):
@@ -562,3 +591,300 @@ def _get_from(queryset: models.QuerySet[Any], noun: str, **lookup: Any) -> Any:
         return queryset.get(**lookup)
     except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404(f"No {noun} found.") from None
+
+
+# Casework and information sharing -------------------------------------------------------------
+
+# A pupil's casework (risk assessments, early-intervention plans, referrals, multi-agency
+# meetings, sharing decisions and notifications from the police) is for the school's
+# safeguarding leads, its head teacher and the officers deployed to it. Other staff cannot open
+# a case. An agency's practitioners see a pupil's casework only while a "share" decision grants
+# it, and only the items it names.
+CASEWORK_ROLES = REPORT_HANDLERS
+# A grant goes to the practitioners of the agency a sharing decision names.
+GRANTEE_ROLES = frozenset({Role.AGENCY_PRACTITIONER})
+
+POLICY[RiskAssessment] = Rule(read=CASEWORK_ROLES, write=CASEWORK_ROLES)
+POLICY[Plan] = Rule(read=CASEWORK_ROLES, write=CASEWORK_ROLES)
+POLICY[Referral] = Rule(read=CASEWORK_ROLES, write=CASEWORK_ROLES)
+POLICY[Meeting] = Rule(read=CASEWORK_ROLES, write=CASEWORK_ROLES)
+POLICY[SharingDecision] = Rule(read=CASEWORK_ROLES, write=CASEWORK_ROLES)
+# The officer records a notification; the school's leaders acknowledge it
+# (``can_acknowledge_police_notifications``).
+POLICY[PoliceNotification] = Rule(read=CASEWORK_ROLES, write=frozenset({Role.SSP_OFFICER}))
+# A pupil's record moves between the safeguarding leads and head teachers of two schools.
+POLICY[PupilTransfer] = Rule(read=SCHOOL_LEADERS, write=SCHOOL_LEADERS)
+# Agreements hold no personal data: everyone in the partnership, and its partner agencies, read
+# them; the schools' leaders and the area's administrators keep them.
+POLICY[InformationSharingAgreement] = Rule(read=ALL_ROLES, write=SCHOOL_LEADERS | {Role.AREA_ADMIN})
+
+# Which item of a grant opens each kind of casework to a practitioner.
+CASEWORK_MODELS: dict[type[models.Model], str] = {
+    RiskAssessment: SharedItem.ASSESSMENTS,
+    Plan: SharedItem.PLANS,
+    Referral: SharedItem.REFERRALS,
+    Meeting: SharedItem.MEETINGS,
+    SharingDecision: "",
+    PoliceNotification: SharedItem.NOTIFICATIONS,
+}
+
+
+def _transferred_away(path: str) -> Q:
+    """Pupils (reached through ``path``) whose record has moved to another school, receipt
+    confirmed: the sending school no longer sees them."""
+    moved = PupilTransfer.objects.filter(status=TransferStatus.CONFIRMED).values("pupil_id")
+    return Q(**{f"{path}pk__in" if not path else f"{path}id__in": moved})
+
+
+def _grantee_agency_ids(user: Any) -> list[uuid.UUID]:
+    return [
+        m.agency_id
+        for m in memberships_of(user)
+        if m.role in GRANTEE_ROLES and m.agency_id is not None
+    ]
+
+
+def live_grants(user: Any) -> models.QuerySet[SharingDecision]:
+    """The "share" decisions that grant this user access today: made to an agency they are a
+    practitioner of, naming them or no one, neither revoked nor expired (a grant ends at the
+    start of its expiry date, Europe/London)."""
+    agencies = _grantee_agency_ids(user)
+    if not agencies:
+        return SharingDecision.objects.none()
+    return SharingDecision.objects.filter(
+        decision=Decision.SHARE,
+        revoked_at__isnull=True,
+        expires_on__gt=timezone.localdate(),
+        agency_id__in=agencies,
+    ).filter(Q(practitioner__isnull=True) | Q(practitioner_id=user.pk))
+
+
+def _user_grants(user: Any) -> list[SharingDecision]:
+    """The user's live grants, read once per user object (once per request)."""
+    if not _grantee_agency_ids(user):
+        return []
+    cached = getattr(user, "_grants_cache", None)
+    if cached is None:
+        cached = list(live_grants(user).order_by("-decided_at"))
+        user._grants_cache = cached
+    return cached
+
+
+def _granted_pupil_ids(user: Any, item: str | None = None) -> list[uuid.UUID]:
+    """Pupils the user's live grants open (to one kind of item, if given)."""
+    return sorted(
+        {g.pupil_id for g in _user_grants(user) if item is None or item in (g.items or [])}
+    )
+
+
+def pupil_grant(user: Any, pupil: Pupil) -> SharingDecision | None:
+    """The live sharing decision through which the user reaches this pupil, if that is how they
+    reach them (the newest, if several); ``None`` for those who reach the pupil otherwise.
+    Callers name it in the audit event of every read it allows."""
+    if _reaches_school(user, CASEWORK_ROLES, pupil.school):
+        return None
+    for grant in _user_grants(user):
+        if grant.pupil_id == pupil.pk:
+            return grant
+    return None
+
+
+def granted_items(user: Any, pupil: Pupil) -> frozenset[str] | None:
+    """What of a pupil's casework the user sees: ``None`` for everything (the school's case
+    workers), else the items named by the user's live grants for the pupil (possibly none)."""
+    if _reaches_school(user, CASEWORK_ROLES, pupil.school):
+        return None
+    items: set[str] = set()
+    for grant in _user_grants(user):
+        if grant.pupil_id == pupil.pk:
+            items.update(grant.items or [])
+    return frozenset(items)
+
+
+def _casework_condition(
+    user: Any, model: type[models.Model], roles: frozenset[str], *, write: bool
+) -> Q:
+    """Casework rows: those of pupils at a school the user's case roles reach (not since moved
+    away); for reading, also those a live grant opens to the user."""
+    condition = _school_condition(_reach(user, roles), "school__") & ~_transferred_away("pupil__")
+    if model is Meeting:
+        # A meeting is about several pupils: its case workers and its attendees see it.
+        condition = _school_condition(_reach(user, roles), "school__")
+        if not write:
+            condition |= Q(attendees=user.pk)
+            granted = _granted_pupil_ids(user, SharedItem.MEETINGS)
+            if granted:
+                condition |= Q(pupils_discussed__pupil_id__in=granted)
+        return condition
+    if write:
+        return condition
+    if model is SharingDecision:
+        grants = [g.pk for g in _user_grants(user)]
+        return condition | Q(pk__in=grants) if grants else condition
+    granted = _granted_pupil_ids(user, CASEWORK_MODELS[model])
+    if model is Referral:
+        # An agency sees the referrals made to it for a pupil it has been granted.
+        to_agency = [
+            (g.pupil_id, g.agency_id) for g in _user_grants(user) if g.pupil_id not in granted
+        ]
+        for pupil_id, agency_id in to_agency:
+            condition |= Q(pupil_id=pupil_id, agency_id=agency_id)
+    if granted:
+        condition |= Q(pupil_id__in=granted)
+    return condition
+
+
+def _agreement_condition(user: Any, roles: frozenset[str], *, write: bool) -> Q:
+    """Agreements of the partnerships the user's roles reach; for reading, also those their
+    agency is a party to."""
+    partnerships = Partnership.objects.filter(_partnership_condition(_reach(user, roles)))
+    condition = Q(partnership__in=partnerships.values("pk"))
+    if not write:
+        agencies = [m.agency_id for m in memberships_of(user) if m.agency_id is not None]
+        if agencies:
+            condition |= Q(parties__in=agencies)
+    return condition
+
+
+def can_open_casework(user: Any, school: School) -> bool:
+    """Whether the user opens and keeps the casework of this school's pupils: its safeguarding
+    leads, head teacher and officers. Other staff do not."""
+    return _reaches_school(user, CASEWORK_ROLES, school)
+
+
+def get_casework_pupil_for_user(
+    user: Any, pupil_id: uuid.UUID | str, *, write: bool = False
+) -> Pupil:
+    """A pupil whose casework the user sees (the school's case workers, or a practitioner with a
+    live grant) or, with ``write``, keeps (the case workers only); else ``Http404``, exactly as
+    for a pupil who does not exist. The caller audits the read, naming ``pupil_grant``."""
+    pupil = _get(user, Pupil, write=False, id=pupil_id)
+    if can_open_casework(user, pupil.school):
+        return pupil
+    if not write and any(g.pupil_id == pupil.pk for g in _user_grants(user)):
+        return pupil
+    raise Http404("No pupil found.")
+
+
+def get_assessment_for_user(
+    user: Any, assessment_id: uuid.UUID | str, *, write: bool = False
+) -> RiskAssessment:
+    """A risk assessment the user may see (or change); else ``Http404``."""
+    return _get(user, RiskAssessment, write=write, id=assessment_id)
+
+
+def get_plan_for_user(user: Any, plan_id: uuid.UUID | str, *, write: bool = False) -> Plan:
+    """An early-intervention plan the user may see (or change); else ``Http404``."""
+    return _get(user, Plan, write=write, id=plan_id)
+
+
+def get_referral_for_user(
+    user: Any, referral_id: uuid.UUID | str, *, write: bool = False
+) -> Referral:
+    """A referral the user may see (or, as a case worker, change); else ``Http404``."""
+    return _get(user, Referral, write=write, id=referral_id)
+
+
+def can_answer_referral(user: Any, referral: Referral) -> bool:
+    """Whether the user may record the answer to a referral: the school's case workers, or a
+    practitioner of the agency it went to whose live grant covers the pupil."""
+    if can_open_casework(user, referral.school):
+        return True
+    return any(
+        g.pupil_id == referral.pupil_id and g.agency_id == referral.agency_id
+        for g in _user_grants(user)
+    )
+
+
+def get_meeting_for_user(user: Any, meeting_id: uuid.UUID | str, *, write: bool = False) -> Meeting:
+    """A multi-agency meeting the user may see (case workers of its school, its attendees, and
+    practitioners granted a pupil it discussed) or change; else ``Http404``."""
+    return _get(user, Meeting, write=write, id=meeting_id)
+
+
+def can_read_pupil_item(user: Any, pupil: Pupil, item: str) -> bool:
+    """Whether the user sees this kind of item (a ``SharedItem``) of the pupil's casework."""
+    items = granted_items(user, pupil)
+    return items is None or item in items
+
+
+def get_transfer_for_user(
+    user: Any, transfer_id: uuid.UUID | str, *, write: bool = False
+) -> PupilTransfer:
+    """A transfer of a pupil's record, for the leaders of the sending or receiving school;
+    else ``Http404``."""
+    return _get(user, PupilTransfer, write=write, id=transfer_id)
+
+
+def get_sharing_decision_for_user(
+    user: Any, decision_id: uuid.UUID | str, *, write: bool = False
+) -> SharingDecision:
+    """A sharing decision: the school's case workers see and revoke it; a practitioner sees one
+    that grants them access today. Else ``Http404``."""
+    return _get(user, SharingDecision, write=write, id=decision_id)
+
+
+def get_police_notification_for_user(
+    user: Any, notification_id: uuid.UUID | str, *, write: bool = False
+) -> PoliceNotification:
+    """A notification from the police: the school's case workers see it; else ``Http404``."""
+    return _get(user, PoliceNotification, write=write, id=notification_id)
+
+
+def can_record_police_notifications(user: Any, school: School) -> bool:
+    """Whether the user may notify this school of an incident outside school: its officers."""
+    return _reaches_school(user, POLICY[PoliceNotification].write, school)
+
+
+def can_acknowledge_police_notifications(user: Any, school: School) -> bool:
+    """Whether the user reads and acts on the police's notifications to this school: its
+    safeguarding leads and head teacher."""
+    return _reaches_school(user, SCHOOL_LEADERS, school)
+
+
+def get_agreement_for_user(
+    user: Any, agreement_id: uuid.UUID | str, *, write: bool = False
+) -> InformationSharingAgreement:
+    """An information-sharing agreement of a partnership the user reaches, or one their agency
+    is party to (to change it: the partnership's school leaders or the area's administrators);
+    else ``Http404``."""
+    return _get(user, InformationSharingAgreement, write=write, id=agreement_id)
+
+
+def can_keep_agreements(user: Any, partnership: Partnership) -> bool:
+    """Whether the user may record and change the partnership's sharing agreements."""
+    condition = _partnership_condition(_reach(user, POLICY[InformationSharingAgreement].write))
+    return Partnership.objects.filter(condition, pk=partnership.pk).exists()
+
+
+def disclosure_log_schools(user: Any) -> models.QuerySet[School]:
+    """The schools whose disclosure log the user keeps: their safeguarding leads and head
+    teachers (a partnership-wide role reaches every school of it), in name order."""
+    condition = _school_condition(_reach(user, SCHOOL_LEADERS), "")
+    return School.objects.filter(condition).distinct().order_by("name", "urn")
+
+
+# Roles that see counts of casework without names: small counts suppressed.
+CASEWORK_COUNT_ROLES = frozenset({Role.LA_ANALYST, Role.STEERING_MEMBER, Role.POLICE_SUPERVISOR})
+
+
+def casework_count_schools(user: Any) -> models.QuerySet[School]:
+    """Partnership schools whose casework counts the user sees without names (analysts,
+    steering members and police supervisors reaching them) or in full (case workers)."""
+    condition = _school_condition(_reach(user, CASEWORK_COUNT_ROLES | CASEWORK_ROLES), "")
+    return (
+        School.objects.filter(condition, partnership_link__isnull=False)
+        .distinct()
+        .order_by("name", "urn")
+    )
+
+
+def casework_schools(user: Any) -> models.QuerySet[School]:
+    """The schools whose pupils' casework the user keeps, in name order."""
+    condition = _school_condition(_reach(user, CASEWORK_ROLES), "")
+    return School.objects.filter(condition).distinct().order_by("name", "urn")
+
+
+def pupils_granted(user: Any) -> Sequence[SharingDecision]:
+    """The user's live grants, newest first: what an agency practitioner may open today."""
+    return list(_user_grants(user))

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from saferschools.casework.panels import landing_panels
 from saferschools.incidents import crime
 from saferschools.incidents.forms import DateInputField
 
@@ -38,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "sections": selectors.landing_sections(user=request.user),
             "reports": selectors.landing_reports(user=request.user),
             "reporting_areas": selectors.reporting_areas(user=request.user),
+            "casework_panels": landing_panels(request),
         },
     )
 

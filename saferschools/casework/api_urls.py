@@ -1,0 +1,7 @@
+from . import assessment_api, chronology_api, referral_api
+
+urlpatterns = [
+    *assessment_api.urlpatterns,
+    *referral_api.urlpatterns,
+    *chronology_api.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""Placeholder until this capability is built."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,6 @@
+from . import decision_api, police_api
+
+urlpatterns = [
+    *decision_api.urlpatterns,
+    *police_api.urlpatterns,
+]
