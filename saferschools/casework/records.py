@@ -1,0 +1,26 @@
+"""Rules that every change to a pupil's casework obeys, whichever capability makes it."""
+
+from django.core.exceptions import ValidationError
+
+from .models import Pupil, PupilTransfer, TransferStatus
+
+
+def pupil_transfer_pending(pupil: Pupil) -> PupilTransfer | None:
+    """The transfer of this pupil's record that awaits the receiving school's confirmation."""
+    return (
+        PupilTransfer.objects.filter(pupil=pupil, status=TransferStatus.SENT)
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def pupil_check_writable(pupil: Pupil) -> None:
+    """Refuse a change to the casework of a pupil whose record has been sent to another school
+    and awaits confirmation: until then the sending school's access is read-only."""
+    if pupil_transfer_pending(pupil) is not None:
+        raise ValidationError(
+            {
+                "pupil": "This pupil's record has been sent to another school; it is read-only "
+                "until the receiving school confirms receipt."
+            }
+        )
