@@ -270,6 +270,8 @@ EXIT_PAGE_URL = env_str("SAFERSCHOOLS_EXIT_PAGE_URL", "https://www.bbc.co.uk/wea
 # school day. School days are weekdays other than bank holidays in England and Wales and the
 # extra days listed here (a new bank holiday proclaimed after this release).
 SCHOOL_DAY_ENDS = env_time("SAFERSCHOOLS_SCHOOL_DAY_ENDS", "17:00")
+# Notifications from the police to a school are due by the start of the next school day.
+SCHOOL_DAY_STARTS = env_time("SAFERSCHOOLS_SCHOOL_DAY_STARTS", "08:30")
 EXTRA_HOLIDAYS = env_dates("SAFERSCHOOLS_EXTRA_HOLIDAYS")
 
 # The cache counts wrong receipts per (hashed) address; kept in each process's memory so that

@@ -199,7 +199,13 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(outcome=""),
                 name="plan_closed_with_outcome",
-            )
+            ),
+            # One plan at a time: the service checks under a lock; this holds it everywhere.
+            models.UniqueConstraint(
+                fields=["pupil"],
+                condition=~models.Q(status="closed"),
+                name="plan_one_open_per_pupil",
+            ),
         ]
 
     def __str__(self) -> str:

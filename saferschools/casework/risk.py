@@ -20,10 +20,25 @@ HIGH_DOMAINS = 4
 MEDIUM_FACTORS = 3
 MEDIUM_DOMAINS = 2
 
-RULE_TEXT = (
-    "High: any serious factor, or 6 or more factors, or factors in 4 or more domains. "
-    "Medium: 3 or more factors, or factors in 2 or more domains. Low: otherwise."
+# The rule in words, one line per level, as the pages show it.
+RULE_LINES: Sequence[tuple[str, str]] = (
+    (
+        RiskLevel.HIGH,
+        f"any serious factor, or {HIGH_FACTORS} or more factors, "
+        f"or factors in {HIGH_DOMAINS} or more domains",
+    ),
+    (
+        RiskLevel.MEDIUM,
+        f"{MEDIUM_FACTORS} or more factors, or factors in {MEDIUM_DOMAINS} or more domains",
+    ),
+    (RiskLevel.LOW, "otherwise"),
 )
+RULE_TEXT = " ".join(f"{RiskLevel(level).label}: {text}." for level, text in RULE_LINES)
+
+# The domains in the guidance's order, for listing factors.
+DOMAIN_ORDER = {domain: position for position, domain in enumerate(RiskDomain.values)}
+# Levels from lowest to highest, for telling a rise from a fall.
+LEVEL_RANK = {level: rank for rank, level in enumerate(RiskLevel.values)}
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,9 @@ GUIDANCE_FACTORS: Sequence[CatalogueEntry] = (
 )  # fmt: skip
 
 
+GUIDANCE_CODES = frozenset(entry.code for entry in GUIDANCE_FACTORS)
+
+
 def catalogue_seed(model: Any) -> None:
     """Add the guidance's factors that are missing to ``model`` (the RiskFactor model, or its
     historical version in a migration); existing rows are left as they are."""
@@ -74,6 +92,21 @@ def catalogue_seed(model: Any) -> None:
                 "position": position,
             },
         )
+
+
+def catalogue_order(factor: RiskFactor) -> tuple[int, int, str]:
+    """Sort key of the catalogue: domain in the guidance's order, then position, then name."""
+    return (DOMAIN_ORDER.get(factor.domain, len(DOMAIN_ORDER)), factor.position, factor.name)
+
+
+def trend(level: str, previous: str | None) -> str:
+    """How a level compares with the one before, in words: "up from medium", "no change"."""
+    if previous is None:
+        return "first assessment"
+    if level == previous:
+        return "no change"
+    direction = "up" if LEVEL_RANK[level] > LEVEL_RANK[previous] else "down"
+    return f"{direction} from {RiskLevel(previous).label.lower()}"
 
 
 @dataclass(frozen=True)
@@ -97,4 +130,6 @@ def risk_level(factors: Iterable[RiskFactor]) -> LevelResult:
         return LevelResult(RiskLevel.HIGH, f"High: {counted}.")
     if count >= MEDIUM_FACTORS or len(domains) >= MEDIUM_DOMAINS:
         return LevelResult(RiskLevel.MEDIUM, f"Medium: {counted}.")
+    if not count:
+        return LevelResult(RiskLevel.LOW, "Low: no factors present.")
     return LevelResult(RiskLevel.LOW, f"Low: {counted}.")

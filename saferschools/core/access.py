@@ -888,3 +888,28 @@ def casework_schools(user: Any) -> models.QuerySet[School]:
 def pupils_granted(user: Any) -> Sequence[SharingDecision]:
     """The user's live grants, newest first: what an agency practitioner may open today."""
     return list(_user_grants(user))
+
+
+def agency_practitioners(agency: Agency) -> models.QuerySet[Any]:
+    """The active users holding the practitioner role over this agency, in name order: those a
+    sharing decision with the agency may name."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role__in=list(GRANTEE_ROLES),
+            memberships__agency=agency,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def decision_grantees(decision: SharingDecision) -> models.QuerySet[Any]:
+    """The users a "share" decision gives access to: the practitioner it names, or else every
+    practitioner of its agency (none for a "do not share" decision)."""
+    if decision.decision != Decision.SHARE:
+        return User.objects.none()
+    grantees = agency_practitioners(decision.agency)
+    if decision.practitioner_id is not None:
+        grantees = grantees.filter(pk=decision.practitioner_id)
+    return grantees

@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from saferschools.accounts.middleware import needs_second_factor
+from saferschools.accounts.models import Role
+from saferschools.casework.models import Pupil
 
 from . import access
 from .models import School
@@ -66,6 +68,16 @@ def _activity_item(request: HttpRequest, user: Any) -> NavItem | None:
     return NavItem(href, "Activity", active=request.path.startswith("/activity/"))
 
 
+def _pupils_item(request: HttpRequest, user: Any) -> NavItem | None:
+    """Finding a pupil, for those who see pupils' records: a school's staff and officers (from
+    the memberships already loaded), or a practitioner with a live sharing grant (one query,
+    kept for the rest of the request)."""
+    if not (access.roles_of(user) & access.POLICY[Pupil].read or access.pupils_granted(user)):
+        return None
+    href = reverse("casework-search-pupils")
+    return NavItem(href, "Pupils", active=request.path.startswith(href))
+
+
 def service(request: HttpRequest) -> dict[str, object]:
     nav_items = []
     user = getattr(request, "user", None)
@@ -79,9 +91,15 @@ def service(request: HttpRequest) -> dict[str, object]:
         incidents = _incidents_item(request, user)
         if incidents is not None:
             nav_items.append(incidents)
+        pupils = _pupils_item(request, user)
+        if pupils is not None:
+            nav_items.append(pupils)
         activity = _activity_item(request, user)
         if activity is not None:
             nav_items.append(activity)
+        if Role.AGENCY_PRACTITIONER in access.roles_of(user):
+            shared = reverse("sharing-shared-with-me")
+            nav_items.append(NavItem(shared, "Shared with you", active=request.path == shared))
         notifications = reverse("core-notifications")
         unread = unread_count(user=user)
         nav_items.append(

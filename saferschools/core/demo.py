@@ -285,4 +285,7 @@ def demo_load() -> DemoArea:
     from saferschools.activity.demo import demo_activity
 
     demo_activity(secondary=secondary, primaries=[langshott])
+    from saferschools.casework.demo import demo_casework
+
+    demo_casework(partnership=partnership, secondary=secondary)
     return DemoArea(area, partnership, secondary, primaries, DEMO_USERS)

@@ -110,6 +110,15 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
                 "Every report to the schools, without names or anything a pupil wrote",
             )
         )
+    in_partnership = not isinstance(scope_object, School) or scope_object.partnership is not None
+    if membership.role in access.CASEWORK_COUNT_ROLES | access.CASEWORK_ROLES and in_partnership:
+        links.append(
+            Link(
+                reverse("casework-counts"),
+                "Casework counts",
+                "Assessments, plans, referrals, sharing decisions and notifications per school",
+            )
+        )
     return links, note
 
 

@@ -82,6 +82,13 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "can_manage_pupils": access.can_manage_pupils(request.user, school),
             "can_see_hotspots": access.can_see_hotspots(request.user, school),
             "can_keep_places": access.can_keep_places(request.user, school),
+            "can_open_casework": access.can_open_casework(request.user, school),
+            "can_record_police_notifications": access.can_record_police_notifications(
+                request.user, school
+            ),
+            "keeps_disclosure_log": access.disclosure_log_schools(request.user)
+            .filter(pk=school.pk)
+            .exists(),
             # Published crime near the school: public data, for everyone who sees the school.
             "crime_months": crime.crime_nearby_by_month(school=school) if located else None,
         },
@@ -98,6 +105,9 @@ def partnership_detail(request: HttpRequest, partnership_id: str) -> HttpRespons
         {
             "partnership": partnership,
             "schools": partnership.schools.order_by("name"),
+            "keeps_disclosure_log": access.disclosure_log_schools(request.user)
+            .filter(partnership_link__partnership=partnership)
+            .exists(),
         },
     )
 

@@ -78,7 +78,11 @@ class DateInputField(forms.MultiValueField):
         ]
         if missing:
             raise ValidationError(f"The date {self.what} must include a {' and '.join(missing)}")
-        if not all(part.isdecimal() for part in parts):
+        # No part of a real date has more than four digits; a longer one is refused before it is
+        # converted (a number of thousands of digits is refused by int() itself).
+        if not all(part.isdecimal() and len(part) <= 4 for part in parts[:2]) or not (
+            parts[2].isdecimal() and len(parts[2]) <= 10
+        ):
             raise ValidationError(f"The date {self.what} must be a real date")
         day, month, year = (int(part) for part in parts)
         if len(parts[2]) != 4:

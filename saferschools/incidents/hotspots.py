@@ -23,10 +23,11 @@ from django.http import Http404
 from saferschools.core import access
 from saferschools.core.models import School
 from saferschools.lib.schooldays import LONDON
+from saferschools.lib.suppression import SUPPRESS_BELOW as SUPPRESS_BELOW
+from saferschools.lib.suppression import suppressed_cells
 
 from .models import Incident, LocationKind, Place
 
-SUPPRESS_BELOW = 5
 # Roles that oversee a school without seeing its incidents: they see hotspots with small counts
 # left out.
 DEFAULT_DAYS = 28
@@ -254,58 +255,6 @@ def _window(day: date) -> datetime:
 
 def _group_label(place: Place | None, kind: str) -> str:
     return place.name if place else f"{LocationKind(kind).label} (no particular place)"
-
-
-def _small(count: int) -> bool:
-    return 0 < count < SUPPRESS_BELOW
-
-
-def suppressed_cells(
-    cells: dict[Hashable, int], relations: list[tuple[Hashable, list[Hashable]]]
-) -> set[Hashable]:
-    """Which cells to leave out for a viewer who may not see small counts.
-
-    ``cells`` are counts in a fixed order; each relation says that a cell (a total) is the sum
-    of others (its parts), as a total of all incidents is the sum of the counts by weekday.
-    Counts from 1 to 4 are left out. Then, for as long as one relation gives one away, another
-    cell of it is left out too: when a single cell of a relation is left out, it is the total
-    less the rest (or the sum of its parts); when the parts left out are all small and the
-    total shows that they are all 1 or all 4, each of them is known. The cell added is the
-    smallest other part above zero (the first of equals), else the total.
-    """
-    order = {key: index for index, key in enumerate(cells)}
-    hidden = {key for key, count in cells.items() if _small(count)}
-    most = SUPPRESS_BELOW - 1
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            unknown = [key for key in (total, *parts) if key in hidden]
-            if not unknown:
-                continue
-            given_away = len(unknown) == 1
-            if (
-                not given_away
-                and total not in hidden
-                and all(_small(cells[key]) for key in unknown)
-            ):
-                left_out = sum(cells[key] for key in unknown)
-                given_away = left_out in (len(unknown), most * len(unknown))
-            if not given_away:
-                continue
-            others = sorted(
-                (cells[key], order[key], key)
-                for key in parts
-                if key not in hidden and cells[key] > 0
-            )
-            if others:
-                hidden.add(others[0][2])
-            elif total not in hidden:
-                hidden.add(total)
-            else:  # pragma: no cover - a hidden total above zero has a part above zero shown
-                continue
-            changed = True
-    return hidden
 
 
 def _shown(hidden: set[Hashable]) -> Callable[[Hashable, int], int | None]:

@@ -17,8 +17,12 @@ from pypdf import PdfReader, PdfWriter
 def pdf_render(*, template: str, context: dict[str, Any]) -> bytes:
     """Render a template to PDF bytes."""
     # Imported here: loading it takes a moment, and most requests never need it.
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Loading WeasyPrint tells Pillow to accept truncated images, for the whole process; pupils'
+    # photos and site plans must be refused when truncated, so the setting is put back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = render_to_string(template, context)
     return HTML(string=html, url_fetcher=_fetcher()).write_pdf()
 

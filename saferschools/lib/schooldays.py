@@ -115,6 +115,33 @@ def school_day_end() -> time:
     return settings.SCHOOL_DAY_ENDS
 
 
+# When the school day starts (Europe/London): what must be read "before the next school day"
+# (a notification from the police) is due by then. A deployment may set ``SCHOOL_DAY_STARTS``.
+SCHOOL_DAY_STARTS = time(8, 30)
+
+
+def school_day_start() -> time:
+    return getattr(settings, "SCHOOL_DAY_STARTS", SCHOOL_DAY_STARTS)
+
+
+def start_of_next_school_day(moment: datetime) -> datetime:
+    """The start of the first school day that has not yet started at ``moment``.
+
+    ``moment`` is read in Europe/London: before the start of a school day it is that day's
+    start; at or after it, or on a weekend or bank holiday, the start of the next school day.
+    """
+    local = moment.astimezone(LONDON)
+    day = local.date()
+    if not (is_school_day(day) and local.time() < school_day_start()):
+        day = next_school_day(day)
+    return datetime.combine(day, school_day_start(), tzinfo=LONDON)
+
+
+def end_of_school_day(day: date) -> datetime:
+    """The end of the school day on ``day`` (Europe/London)."""
+    return datetime.combine(day, school_day_end(), tzinfo=LONDON)
+
+
 def end_of_school_day_after(moment: datetime, school_days: int = 1) -> datetime:
     """The end of the school day ``school_days`` school days after ``moment``, in UTC terms.
 

@@ -137,7 +137,8 @@ def test_report_handlers_have_reports_in_the_navigation(client, world, persona, 
     }[who]()
     client.force_login(user)
     response = client.get(HOME)
-    expected = ["Home", "Reports", "Incidents"]
+    # Those who handle reports also see pupils' records, and find them from "Pupils".
+    expected = ["Home", "Reports", "Incidents", "Pupils"]
     expected += ["Activity"] if who == "officer" else []
     assert nav_texts(response) == [*expected, "Notifications"]
     assert f'href="{INBOX}"' in response.content.decode()

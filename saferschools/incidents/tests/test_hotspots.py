@@ -457,39 +457,6 @@ def test_a_count_shown_never_gives_a_small_one_away(world, people, places, recor
         assert shown is None or not 1 <= shown <= 4
 
 
-@pytest.mark.parametrize(
-    ("cells", "relations", "hidden"),
-    [
-        # A single small part: the smallest other part is hidden with it.
-        ({"T": 10, "a": 7, "b": 3}, [("T", ["a", "b"])], {"a", "b"}),
-        # Two small parts that could be 1 and 3 or 2 and 2: left as they are.
-        ({"T": 10, "a": 6, "b": 2, "c": 2}, [("T", ["a", "b", "c"])], {"b", "c"}),
-        # Two small parts that can only be 1 and 1 (or 4 and 4): another is hidden.
-        ({"T": 8, "a": 6, "b": 1, "c": 1}, [("T", ["a", "b", "c"])], {"a", "b", "c"}),
-        ({"T": 14, "a": 6, "b": 4, "c": 4}, [("T", ["a", "b", "c"])], {"a", "b", "c"}),
-        # A small total with its one part: both hidden, nothing more.
-        ({"T": 3, "a": 3, "b": 0}, [("T", ["a", "b"])], {"T", "a"}),
-        # Nothing small: nothing hidden; zero is shown.
-        ({"T": 5, "a": 5, "b": 0}, [("T", ["a", "b"])], set()),
-        # Hiding in one relation spreads to another that shares the cell.
-        (
-            {"T": 12, "a": 8, "b": 4, "x": 6, "y": 6},
-            [("T", ["a", "b"]), ("a", ["x", "y"])],
-            {"a", "b", "x"},
-        ),
-        # Hiding a part in one relation, where the other relation has no other part above
-        # zero to hide with it: its total is hidden.
-        (
-            {"A": 9, "a": 6, "c": 3, "T": 6, "b": 0},
-            [("A", ["a", "c"]), ("T", ["a", "b"])],
-            {"c", "a", "T"},
-        ),
-    ],
-)
-def test_suppressed_cells(cells, relations, hidden):
-    assert hs.suppressed_cells(cells, relations) == hidden
-
-
 # Patrol suggestions ----------------------------------------------------------------------------
 
 

@@ -53,3 +53,10 @@ def test_a_sealed_pdf_opens_only_with_its_passphrase():
 
 def test_passphrases_differ():
     assert len({passphrase_new() for _ in range(50)}) == 50
+
+
+def test_rendering_leaves_pillow_refusing_truncated_images():
+    from PIL import ImageFile
+
+    pdf_render(template="pdf/base.html", context={})
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

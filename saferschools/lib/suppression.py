@@ -1,0 +1,68 @@
+"""Small counts left out of figures shown to those who may not see personal data.
+
+A count from 1 to ``SUPPRESS_BELOW - 1`` can point to a child, so it is not shown to a viewer
+without access to the records behind it; nor is any count from which a hidden one could be
+worked out by adding or taking away the counts shown (complementary suppression).
+"""
+
+from collections.abc import Hashable
+
+SUPPRESS_BELOW = 5
+
+
+def is_small(count: int) -> bool:
+    """Whether a count is small enough to point to a child: from 1 to ``SUPPRESS_BELOW - 1``.
+    Nought is never small: it points to nobody."""
+    return 0 < count < SUPPRESS_BELOW
+
+
+def suppressed_cells(
+    cells: dict[Hashable, int], relations: list[tuple[Hashable, list[Hashable]]]
+) -> set[Hashable]:
+    """Which cells to leave out for a viewer who may not see small counts.
+
+    ``cells`` are counts in a fixed order; each relation says that a cell (a total) is the sum
+    of others (its parts), as a total of all incidents is the sum of the counts by weekday.
+    Counts from 1 to 4 are left out. Then, for as long as one relation gives one away, another
+    cell of it is left out too: when a single cell of a relation is left out, it is the total
+    less the rest (or the sum of its parts); when the parts left out are all small and the
+    total shows that they are all 1 or all 4, each of them is known. The cell added is the
+    smallest other part above zero (the first of equals), else the total.
+
+    A cell the viewer can work out but is never shown (the difference between a total and the
+    parts that are shown, say) belongs in ``cells`` too, with the relation that defines it: if
+    it is small, the cells it is worked out from are left out.
+    """
+    order = {key: index for index, key in enumerate(cells)}
+    hidden = {key for key, count in cells.items() if is_small(count)}
+    most = SUPPRESS_BELOW - 1
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            unknown = [key for key in (total, *parts) if key in hidden]
+            if not unknown:
+                continue
+            given_away = len(unknown) == 1
+            if (
+                not given_away
+                and total not in hidden
+                and all(is_small(cells[key]) for key in unknown)
+            ):
+                left_out = sum(cells[key] for key in unknown)
+                given_away = left_out in (len(unknown), most * len(unknown))
+            if not given_away:
+                continue
+            others = sorted(
+                (cells[key], order[key], key)
+                for key in parts
+                if key not in hidden and cells[key] > 0
+            )
+            if others:
+                hidden.add(others[0][2])
+            elif total not in hidden:
+                hidden.add(total)
+            else:  # pragma: no cover - a hidden total above zero has a part above zero shown
+                continue
+            changed = True
+    return hidden
