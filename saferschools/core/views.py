@@ -18,7 +18,7 @@ from saferschools.incidents.forms import DateInputField
 
 from . import access, selectors, services
 from .audit import audit_source
-from .models import SchoolHoliday
+from .models import School, SchoolHoliday
 from .notifications import notification_list, notifications_mark_read, unread_count
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -82,17 +82,23 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "can_manage_pupils": access.can_manage_pupils(request.user, school),
             "can_see_hotspots": access.can_see_hotspots(request.user, school),
             "can_keep_places": access.can_keep_places(request.user, school),
-            "can_open_casework": access.can_open_casework(request.user, school),
-            "can_record_police_notifications": access.can_record_police_notifications(
-                request.user, school
-            ),
-            "keeps_disclosure_log": access.disclosure_log_schools(request.user)
-            .filter(pk=school.pk)
-            .exists(),
+            **_casework_links(request, school),
             # Published crime near the school: public data, for everyone who sees the school.
             "crime_months": crime.crime_nearby_by_month(school=school) if located else None,
         },
     )
+
+
+def _casework_links(request: HttpRequest, school: School) -> dict[str, bool]:
+    """Which of the school's casework pages to link: only its case workers reach any."""
+    user = request.user
+    if not access.can_open_casework(user, school):
+        return {"can_open_casework": False}
+    return {
+        "can_open_casework": True,
+        "can_record_police_notifications": access.can_record_police_notifications(user, school),
+        "keeps_disclosure_log": access.disclosure_log_schools(user).filter(pk=school.pk).exists(),
+    }
 
 
 @login_required
