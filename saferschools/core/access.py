@@ -647,16 +647,24 @@ def _grantee_agency_ids(user: Any) -> list[uuid.UUID]:
 def live_grants(user: Any) -> models.QuerySet[SharingDecision]:
     """The "share" decisions that grant this user access today: made to an agency they are a
     practitioner of, naming them or no one, neither revoked nor expired (a grant ends at the
-    start of its expiry date, Europe/London)."""
+    start of its expiry date, Europe/London), about a pupil whose record has not since moved
+    to another school."""
     agencies = _grantee_agency_ids(user)
     if not agencies:
         return SharingDecision.objects.none()
-    return SharingDecision.objects.filter(
-        decision=Decision.SHARE,
-        revoked_at__isnull=True,
-        expires_on__gt=timezone.localdate(),
-        agency_id__in=agencies,
-    ).filter(Q(practitioner__isnull=True) | Q(practitioner_id=user.pk))
+    return (
+        SharingDecision.objects.filter(
+            decision=Decision.SHARE,
+            revoked_at__isnull=True,
+            expires_on__gt=timezone.localdate(),
+            agency_id__in=agencies,
+        )
+        .filter(Q(practitioner__isnull=True) | Q(practitioner_id=user.pk))
+        # The access a school gave ends with its own once the receiving school confirms
+        # receipt: nobody could revoke it after that, and the record is no longer the
+        # sending school's to share. The receiving school decides afresh.
+        .exclude(_transferred_away("pupil__"))
+    )
 
 
 def _user_grants(user: Any) -> list[SharingDecision]:
@@ -677,22 +685,33 @@ def _granted_pupil_ids(user: Any, item: str | None = None) -> list[uuid.UUID]:
     )
 
 
-def pupil_grant(user: Any, pupil: Pupil) -> SharingDecision | None:
-    """The live sharing decision through which the user reaches this pupil, if that is how they
-    reach them (the newest, if several); ``None`` for those who reach the pupil otherwise.
-    Callers name it in the audit event of every read it allows."""
-    if _reaches_school(user, CASEWORK_ROLES, pupil.school):
+def _keeps_casework_of(user: Any, pupil: Pupil) -> bool:
+    """Whether the user is a case worker of the pupil's school and the pupil's record is still
+    that school's (not since moved to another school, receipt confirmed)."""
+    condition = _school_condition(_reach(user, CASEWORK_ROLES), "school__")
+    if condition is NOTHING:
+        return False
+    return Pupil.objects.filter(condition & ~_transferred_away(""), pk=pupil.pk).exists()
+
+
+def pupil_grant(user: Any, pupil: Pupil, item: str | None = None) -> SharingDecision | None:
+    """The live sharing decision through which the user reaches this pupil (or, given
+    ``item``, this kind of item of their casework), if that is how they reach them (the newest,
+    if several); ``None`` for those who reach the pupil otherwise. Callers name it in the
+    audit event of every read it allows."""
+    if _keeps_casework_of(user, pupil):
         return None
     for grant in _user_grants(user):
-        if grant.pupil_id == pupil.pk:
+        if grant.pupil_id == pupil.pk and (item is None or item in (grant.items or [])):
             return grant
     return None
 
 
 def granted_items(user: Any, pupil: Pupil) -> frozenset[str] | None:
     """What of a pupil's casework the user sees: ``None`` for everything (the school's case
-    workers), else the items named by the user's live grants for the pupil (possibly none)."""
-    if _reaches_school(user, CASEWORK_ROLES, pupil.school):
+    workers, while the pupil's record is the school's), else the items named by the user's live
+    grants for the pupil (possibly none)."""
+    if _keeps_casework_of(user, pupil):
         return None
     items: set[str] = set()
     for grant in _user_grants(user):
@@ -840,6 +859,20 @@ def can_acknowledge_police_notifications(user: Any, school: School) -> bool:
     """Whether the user reads and acts on the police's notifications to this school: its
     safeguarding leads and head teacher."""
     return _reaches_school(user, SCHOOL_LEADERS, school)
+
+
+def police_notification_schools(user: Any) -> tuple[frozenset[uuid.UUID], frozenset[uuid.UUID]]:
+    """The ids of the schools whose notifications from the police the user acknowledges (as
+    ``can_acknowledge_police_notifications``) and of those they notify (as
+    ``can_record_police_notifications``), in two queries whatever the number of schools."""
+    acknowledges = School.objects.filter(_school_condition(_reach(user, SCHOOL_LEADERS), ""))
+    records = School.objects.filter(
+        _school_condition(_reach(user, POLICY[PoliceNotification].write), "")
+    )
+    return (
+        frozenset(acknowledges.values_list("pk", flat=True)),
+        frozenset(records.values_list("pk", flat=True)),
+    )
 
 
 def get_agreement_for_user(

@@ -30,7 +30,10 @@ def _text(label: str, what: str, help_text: str = "", rows: int = 4) -> forms.Ch
 
 
 class AgreementForm(ServiceErrors, forms.Form):
-    service_fields = {"party_ids": "parties"}
+    # A change to a version since replaced is about the whole form, not one field.
+    service_fields = {"party_ids": "parties", "version": ""}
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     title = forms.CharField(
         label="Title",
@@ -118,6 +121,7 @@ class AgreementForm(ServiceErrors, forms.Form):
             security=data["security"],
             retention=data["retention"],
             review_on=data["review_on"],
+            version=data.get("version"),
         )
 
 
@@ -134,4 +138,5 @@ def agreement_initial(agreement: InformationSharingAgreement) -> dict[str, Any]:
         "security": agreement.security,
         "retention": agreement.retention,
         "review_on": agreement.review_on,
+        "version": agreement.version,
     }

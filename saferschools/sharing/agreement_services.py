@@ -19,6 +19,7 @@ from saferschools.core.audit import audit_record
 from saferschools.core.models import Agency, AuditAction, Partnership
 from saferschools.lib.checks import check_choice, check_text
 
+from .decision_services import check_basis_and_condition
 from .models import InformationSharingAgreement, LawfulBasis, SpecialCondition
 
 TITLE_MAX = 200
@@ -26,6 +27,9 @@ FREQUENCY_MAX = 200
 TEXT_MAX = 5000
 # An agreement is reviewed at least every three years, and usually every year.
 LONGEST_REVIEW = timedelta(days=3 * 366)
+# The same agreement recorded again by the same person within this time (a second press of the
+# button) is the one already recorded.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -42,6 +46,9 @@ class AgreementInput:
     review_on: object
     party_ids: object = field(default_factory=list)
     special_condition: object = SpecialCondition.NONE
+    # The version the change was made to, when known: a change to a version since replaced
+    # is refused rather than silently undoing someone else's.
+    version: object = None
 
 
 def _parties(value: object, partnership: Partnership, errors: dict[str, str]) -> list[Agency]:
@@ -100,11 +107,23 @@ def _clean(
         "retention": check_text(data.retention, "retention", TEXT_MAX, errors, required=True),
         "review_on": _review_on(data.review_on, timezone.localdate(), errors, current),
     }
+    check_basis_and_condition(values["lawful_basis"], values["special_condition"], errors)
     parties = _parties(data.party_ids, partnership, errors)
     if errors:
         raise ValidationError(errors)
     values["parties"] = parties
     return values
+
+
+def _same_agreement(
+    candidates: Any, values: dict[str, Any], parties: list[Agency]
+) -> InformationSharingAgreement | None:
+    """The agreement among ``candidates`` that says exactly this, with these parties."""
+    wanted = {party.pk for party in parties}
+    for agreement in candidates.filter(**values).prefetch_related("parties"):
+        if {party.pk for party in agreement.parties.all()} == wanted:
+            return agreement
+    return None
 
 
 @transaction.atomic
@@ -117,6 +136,20 @@ def agreement_create(
         raise ValidationError({"partnership": "You do not keep this partnership's agreements"})
     values = _clean(data, partnership=partnership)
     parties = values.pop("parties")
+    # A partnership's agreements are recorded one at a time, so that the same one sent twice
+    # at once is found by the second.
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    repeated = _same_agreement(
+        InformationSharingAgreement.objects.filter(
+            partnership=partnership,
+            created_by=actor,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        ),
+        values,
+        parties,
+    )
+    if repeated is not None:
+        return repeated
     agreement = InformationSharingAgreement.objects.create(
         partnership=partnership, created_by=actor, **values
     )
@@ -135,7 +168,10 @@ def agreement_create(
 def agreement_update(
     *, actor: Any, agreement: InformationSharingAgreement, data: AgreementInput, source: str
 ) -> InformationSharingAgreement:
-    """Change an agreement (fetched with ``write=True``): the new text is the next version."""
+    """Change an agreement (fetched with ``write=True``): the new text is the next version.
+
+    Given ``data.version``, a change made to a version since replaced is refused (a
+    ``ValidationError`` on ``version``) unless it is exactly what the agreement now says."""
     current = (
         InformationSharingAgreement.objects.select_for_update()
         .select_related("partnership")
@@ -145,6 +181,19 @@ def agreement_update(
         raise ValidationError({"partnership": "You do not keep this partnership's agreements"})
     values = _clean(data, partnership=current.partnership, current=current.review_on)
     parties = values.pop("parties")
+    if data.version is not None and data.version != current.version:
+        if _same_agreement(
+            InformationSharingAgreement.objects.filter(pk=current.pk), values, parties
+        ):
+            # The change was made already (the same form sent twice): nothing more to do.
+            return current
+        raise ValidationError(
+            {
+                "version": f"Someone changed this agreement while you were changing it: it is "
+                f"now version {current.version}. Check that version, then save again to "
+                "replace it with what is below."
+            }
+        )
     for name, value in values.items():
         setattr(current, name, value)
     current.version += 1

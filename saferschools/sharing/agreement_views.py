@@ -120,6 +120,15 @@ def agreement_edit(request: HttpRequest, agreement_id: str) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_service_errors(error)
+            if "version" in error.message_dict:
+                # Saving again, having seen the error, replaces the version there is now.
+                resent = request.POST.copy()
+                resent["version"] = str(
+                    InformationSharingAgreement.objects.values_list("version", flat=True).get(
+                        pk=agreement.pk
+                    )
+                )
+                form.data = resent
         else:
             messages.success(
                 request, f"Agreement “{changed.title}” changed: this is version {changed.version}."

@@ -224,6 +224,8 @@ class SharingDecisionRecordApi(APIView):
                 pupil=pupil,
                 data=decision_input,
                 source=audit_source(request._request),
+                # A client sending again after losing the answer gets the same decision.
+                ignore_repeat=True,
             )
         except DjangoValidationError as error:
             renamed = {

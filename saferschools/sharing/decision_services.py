@@ -8,7 +8,7 @@ notifications, so that nobody is told of a grant that was not stored.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,6 +50,19 @@ DEFAULT_ITEMS = (
 # Consent as the lawful basis, or as the condition, needs consent sought and given.
 CONSENT_BASES = frozenset({LawfulBasis.CONSENT, LawfulBasis.LAW_ENFORCEMENT_CONSENT})
 CONSENT_CONDITIONS = frozenset({SpecialCondition.EXPLICIT_CONSENT})
+# The police's law enforcement processing (DPA 2018 Part 3) has its own conditions for
+# sensitive processing (Schedule 8); UK GDPR processing has Article 9 and Schedule 1. A basis
+# under one regime with a condition under the other is no lawful basis at all.
+LAW_ENFORCEMENT_BASES = frozenset(
+    {LawfulBasis.LAW_ENFORCEMENT_CONSENT, LawfulBasis.LAW_ENFORCEMENT_TASK}
+)
+LAW_ENFORCEMENT_CONDITIONS = frozenset(
+    {SpecialCondition.NONE, SpecialCondition.LAW_ENFORCEMENT_SAFEGUARDING}
+)
+# A second press of the button, or a client sending again after losing the answer, records
+# nothing more: the same decision by the same person about the same pupil within this time is
+# the one already recorded.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -182,11 +195,31 @@ def _items(value: object, errors: dict[str, str]) -> list[str]:
     return [item for item in SharedItem.values if item in value]
 
 
+def check_basis_and_condition(basis: str, condition: str, errors: dict[str, str]) -> None:
+    """Refuse a condition of the other data protection regime than the lawful basis: Part 3
+    (law enforcement) bases take a Schedule 8 condition or none, UK GDPR bases an Article 9 or
+    Schedule 1 condition or none. Records the problem on ``special_condition``."""
+    if not basis or not condition or "special_condition" in errors:
+        return
+    law_enforcement = basis in LAW_ENFORCEMENT_BASES
+    if law_enforcement and condition not in LAW_ENFORCEMENT_CONDITIONS:
+        errors["special_condition"] = (
+            "For a basis under the Data Protection Act 2018 Part 3, choose the Schedule 8 "
+            "condition, or None"
+        )
+    elif not law_enforcement and condition == SpecialCondition.LAW_ENFORCEMENT_SAFEGUARDING:
+        errors["special_condition"] = (
+            "Schedule 8 is a condition for the police's law enforcement processing only: for a "
+            "basis under UK GDPR, choose an Article 9 or Schedule 1 condition, or None"
+        )
+
+
 def _expiry(value: object, today: date, errors: dict[str, str]) -> date | None:
     if value in (None, ""):
         errors["expires_on"] = "Enter the date access ends: a share lasts until a date you set"
         return None
-    if not isinstance(value, date):
+    # A moment is not a day: access ends as a day begins, whatever time was meant.
+    if not isinstance(value, date) or isinstance(value, datetime):
         errors["expires_on"] = "Enter the date access ends as a date"
         return None
     if value <= today:
@@ -263,6 +296,7 @@ def _clean(data: SharingDecisionInput, *, pupil: Pupil) -> dict[str, Any]:
                 "Explicit consent is the condition only when it was sought and given: "
                 "choose another"
             )
+    check_basis_and_condition(values["lawful_basis"], values["special_condition"], errors)
     if values["decision"] == Decision.NOT_SHARE and not values["reason"]:
         errors.setdefault("reason", "Say why you decided not to share")
     if share:
@@ -285,25 +319,56 @@ def sharing_decision_validate(*, pupil: Pupil, data: SharingDecisionInput) -> No
     _clean(data, pupil=pupil)
 
 
+def _recent_duplicate(
+    *, actor: Any, pupil: Pupil, values: dict[str, Any]
+) -> SharingDecision | None:
+    """The same decision, word for word, recorded by the same person about the same pupil
+    within ``DUPLICATE_WINDOW``, if there is one."""
+    same = {key: value for key, value in values.items() if key != "items"}
+    candidates = SharingDecision.objects.filter(
+        pupil=pupil,
+        decided_by=actor,
+        decided_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        revoked_at__isnull=True,
+        **same,
+    ).order_by("-decided_at")
+    return next((d for d in candidates if list(d.items or []) == values["items"]), None)
+
+
 def _decision_url(decision: SharingDecision) -> str:
     return reverse("sharing-decision", args=[decision.pk])
 
 
 @transaction.atomic
 def sharing_decision_record(
-    *, actor: Any, pupil: Pupil, data: SharingDecisionInput, source: str
+    *,
+    actor: Any,
+    pupil: Pupil,
+    data: SharingDecisionInput,
+    source: str,
+    ignore_repeat: bool = False,
 ) -> SharingDecision:
     """Record a decision whether to share a pupil's information with an agency, for a case
     worker of the pupil's school (else a ``ValidationError`` on ``pupil_id``).
 
     A "share" is audited as a share naming the agency and the items it opens, and tells the
     grantees (by title and link, never the pupil's name); a "do not share" is audited as a
-    record made. Nothing is stored unless every field is right.
+    record made. Nothing is stored unless every field is right. With ``ignore_repeat`` (a form
+    or a client that may send the same thing twice), the same decision sent again by the same
+    person within ``DUPLICATE_WINDOW`` stores, audits and tells nothing more: the decision
+    already recorded is returned.
     """
     if not access.can_open_casework(actor, pupil.school):
         raise ValidationError({"pupil_id": "You do not keep this pupil's casework"})
     pupil_check_writable(pupil)
     values = _clean(data, pupil=pupil)
+    if ignore_repeat:
+        # Decisions about one pupil are taken one at a time, so that the same decision sent
+        # twice at once is found by the second.
+        Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+        repeated = _recent_duplicate(actor=actor, pupil=pupil, values=values)
+        if repeated is not None:
+            return repeated
     decision = SharingDecision.objects.create(
         pupil=pupil,
         school=pupil.school,

@@ -25,6 +25,7 @@ from saferschools.casework.records import pupil_transfer_pending
 from saferschools.casework.selectors import grant_detail
 from saferschools.core import access
 from saferschools.core.audit import audit_source
+from saferschools.lib.text import text_clean
 
 from . import decision_services, selectors
 from .decision_forms import RevokeForm, SharingDecisionForm
@@ -111,7 +112,11 @@ def decision_new(request: HttpRequest, pupil_id: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             decision = decision_services.sharing_decision_record(
-                actor=user, pupil=pupil, data=form.decision_input(), source=audit_source(request)
+                actor=user,
+                pupil=pupil,
+                data=form.decision_input(),
+                source=audit_source(request),
+                ignore_repeat=True,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -185,6 +190,19 @@ def decision_revoke(request: HttpRequest, decision_id: str) -> HttpResponse:
     form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         decision = access.get_sharing_decision_for_user(user, decision_id, write=True)
+        if (
+            form.is_valid()
+            and decision.revoked_by_id == user.pk
+            and decision.revoke_reason
+            == text_clean(
+                form.cleaned_data["reason"],
+                field="reason",
+                max_length=decision_services.REASON_MAX,
+            )
+        ):
+            # The same form sent again (a second press of the button): it is done already.
+            messages.info(request, "Access had already been revoked.")
+            return redirect("sharing-decision", decision_id=decision.pk)
         if form.is_valid():
             try:
                 revoked = decision_services.sharing_decision_revoke(

@@ -45,6 +45,9 @@ BY_FIELDS = {
     KIND_NOTIFICATION: "recorded_by",
 }
 MOVED = "A pupil whose record has moved to another school"
+# What the police wrote about a pupil is part of the pupil's record, which goes with them: the
+# log keeps that a notification came, from whom and when, not what it said.
+WITHHELD = "Not shown: the pupil's record has moved to another school"
 CSV_COLUMNS = [
     "when",
     "what",
@@ -100,7 +103,13 @@ def _summary(entry: DisclosureEntry) -> dict[str, str]:
         "direction": "Received" if entry.kind == KIND_NOTIFICATION else "Shared",
         "with": _with_whom(entry),
         "decision": outcome,
-        "information": decision.information if decision is not None else obj.summary,
+        "information": (
+            decision.information
+            if decision is not None
+            else obj.summary
+            if entry.pupil_shown
+            else WITHHELD
+        ),
         "lawful_basis": _label(LawfulBasis, decision.lawful_basis) if decision else "",
         "condition": _label(SpecialCondition, decision.special_condition) if decision else "",
         "consent": decision.get_consent_display() if decision else "",

@@ -174,6 +174,8 @@ class PoliceNotificationRecordApi(APIView):
                 summary=summary,
                 occurred_at=occurred_at,
                 source=audit_source(request._request),
+                # A system sending again after losing the answer gets the same notification.
+                ignore_repeat=True,
             )
         except DjangoValidationError as error:
             raise exceptions.ValidationError(error.message_dict) from None

@@ -11,7 +11,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from saferschools.casework.models import Pupil
-from saferschools.casework.selectors import grant_detail
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction, School
@@ -31,13 +30,14 @@ class NotifiedSchool:
 def police_notification_schools(*, user: Any) -> list[NotifiedSchool]:
     """The schools whose notifications from the police the user reads and acknowledges (their
     safeguarding leads and head teachers) or records (their officers), in name order."""
-    found = []
-    for school in access.casework_schools(user):
-        acknowledges = access.can_acknowledge_police_notifications(user, school)
-        records = access.can_record_police_notifications(user, school)
-        if acknowledges or records:
-            found.append(NotifiedSchool(school, acknowledges, records))
-    return found
+    acknowledged, recorded = access.police_notification_schools(user)
+    if not (acknowledged or recorded):
+        return []
+    return [
+        NotifiedSchool(school, school.pk in acknowledged, school.pk in recorded)
+        for school in access.casework_schools(user)
+        if school.pk in acknowledged or school.pk in recorded
+    ]
 
 
 def school_for_police_notifications(*, user: Any, urn: Any) -> School:
@@ -87,6 +87,13 @@ def police_notification_audit_listing(
     return shown
 
 
+def _grant_detail(user: Any, pupil: Pupil) -> dict[str, Any]:
+    """The audit detail naming the live grant that opens the pupil's notifications to the user,
+    if that is how they read them: a grant naming notifications, not merely the newest."""
+    grant = access.pupil_grant(user, pupil, SharedItem.NOTIFICATIONS)
+    return {"grant": str(grant.pk)} if grant is not None else {}
+
+
 def police_notification_get(*, user: Any, notification_id: Any, source: str) -> PoliceNotification:
     """One notification the user may see (else ``Http404``); the read is audited, naming the
     sharing decision that allows it when the user reaches the pupil through a grant."""
@@ -99,7 +106,7 @@ def police_notification_get(*, user: Any, notification_id: Any, source: str) -> 
         action=AuditAction.VIEW,
         source=source,
         obj=notification,
-        detail=grant_detail(user, notification.pupil),
+        detail=_grant_detail(user, notification.pupil),
     )
     return notification
 
@@ -122,7 +129,7 @@ def police_notification_pupil_list(
         action=AuditAction.VIEW,
         source=source,
         objects=notifications,
-        detail={"listing": True, **grant_detail(user, pupil)},
+        detail={"listing": True, **_grant_detail(user, pupil)},
     )
     return notifications
 

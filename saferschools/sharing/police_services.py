@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saferschools.accounts.models import Role
-from saferschools.casework.models import Pupil
+from saferschools.casework.models import Pupil, PupilTransfer, TransferStatus
 from saferschools.core import access
 from saferschools.core.audit import audit_record
 from saferschools.core.models import AuditAction, Notification, School
@@ -30,10 +30,15 @@ SUMMARY_MAX = 5000
 SUPPORT_MAX = 5000
 # An officer records what has happened; a few minutes' grace covers clocks that disagree.
 FUTURE_GRACE = timedelta(minutes=5)
+# The same notification sent again (a second press of the button, a system sending again after
+# losing the answer) within this time is the one already recorded: the school is not alerted
+# twice about one incident.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 KIND_RECORDED = "police_notification"
 KIND_ESCALATED = "police_notification_escalated"
 KIND_ESCALATED_AGAIN = "police_notification_escalated_again"
+KIND_MOVED = "police_notification_pupil_moved"
 
 
 def _notification_url(notification: PoliceNotification) -> str:
@@ -107,6 +112,7 @@ def police_notification_record(
     summary: object,
     occurred_at: object,
     source: str,
+    ignore_repeat: bool = False,
 ) -> PoliceNotification:
     """Record a notification from the police to ``school`` about one of its pupils.
 
@@ -114,7 +120,9 @@ def police_notification_record(
     holidays skipped). The school's safeguarding leads and head teacher are alerted at once,
     without the pupil's name, and a check is queued for when it falls due; all of it is stored
     with the notification and its audit event, or none of it. The caller checks
-    ``access.can_record_police_notifications`` first.
+    ``access.can_record_police_notifications`` first. With ``ignore_repeat`` the same
+    notification sent again by the same officer within ``DUPLICATE_WINDOW`` stores and alerts
+    nothing more: the one already recorded is returned.
     """
     errors: dict[str, str] = {}
     pupil = _pupil(pupil_id, actor, school, errors)
@@ -132,6 +140,25 @@ def police_notification_record(
 
     with transaction.atomic():
         recorded_at = timezone.now()
+        if ignore_repeat:
+            # One officer's notifications about one pupil are recorded one at a time, so that
+            # the same one sent twice at once is found by the second.
+            Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+            repeated = (
+                PoliceNotification.objects.filter(
+                    school=school,
+                    pupil=pupil,
+                    kind=kind,
+                    summary=summary,
+                    occurred_at=occurred,
+                    recorded_by=actor,
+                    recorded_at__gte=recorded_at - DUPLICATE_WINDOW,
+                )
+                .order_by("-recorded_at")
+                .first()
+            )
+            if repeated is not None:
+                return repeated
         notification = PoliceNotification(
             school=school,
             pupil=pupil,
@@ -196,13 +223,54 @@ def police_notification_acknowledge(
     return locked
 
 
+def _moved_before_read(
+    notification: PoliceNotification, moved: PupilTransfer, escalation: int
+) -> str:
+    """A notification still unread when the pupil's record has moved to another school: the
+    school it went to can no longer open it, so its leaders are not chased; the officer who
+    recorded it is told once, with the way to notify the school the pupil moved to."""
+    if escalation != 1 or notification.escalated_at is not None:
+        return "pupil moved"
+    notification.escalated_at = timezone.now()
+    notification.save(update_fields=["escalated_at"])
+    new_school = moved.to_school
+    officer = notification.recorded_by
+    if new_school is None:
+        url = reverse("sharing-police-notifications", args=[notification.school.urn])
+    elif access.can_record_police_notifications(officer, new_school):
+        url = reverse("sharing-record-police-notification", args=[new_school.urn])
+    else:
+        url = reverse("core-school", args=[new_school.urn])
+    notify(
+        users=[officer],
+        title=(
+            f"Notification from the police for {notification.school.name} not read before the "
+            f"pupil's record moved to {new_school.name if new_school else 'another school'}: "
+            "notify the school they moved to"
+        ),
+        url=url,
+        kind=KIND_MOVED,
+        object_id=str(notification.pk),
+        urgent=True,
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        source="task:police_notification_check_due",
+        obj=notification,
+        detail={"step": "pupil moved", "escalation": escalation},
+    )
+    return "pupil moved"
+
+
 @transaction.atomic
 def police_notification_check_due(*, notification_id: str, escalation: int = 1) -> str:
     """Run when a notification falls due (``escalation`` 1) and again at the end of that school
     day (2). Still unread, it is escalated: the school's leaders are alerted again and the
     officer who recorded it told; the first escalation is stamped on the notification and queues
-    the second. At most two escalations; running a check twice does nothing more. Returns what
-    it did."""
+    the second. At most two escalations; running a check twice does nothing more. Should the
+    pupil's record have moved to another school meanwhile, only the officer is told, once.
+    Returns what it did."""
     notification = (
         PoliceNotification.objects.select_for_update()
         .select_related("school", "recorded_by")
@@ -211,6 +279,15 @@ def police_notification_check_due(*, notification_id: str, escalation: int = 1) 
     )
     if notification is None or notification.acknowledged_at is not None:
         return "nothing to do"
+    moved = (
+        PupilTransfer.objects.filter(
+            pupil_id=notification.pupil_id, status=TransferStatus.CONFIRMED
+        )
+        .select_related("to_school")
+        .first()
+    )
+    if moved is not None:
+        return _moved_before_read(notification, moved, escalation)
     kind = KIND_ESCALATED if escalation == 1 else KIND_ESCALATED_AGAIN
     if escalation == 1 and notification.escalated_at is not None:
         return "already escalated"

@@ -136,6 +136,7 @@ def police_notification_record(request: HttpRequest, urn: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 occurred_at=form.occurred_at(),
                 source=source,
+                ignore_repeat=True,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -217,6 +218,13 @@ def police_notification_acknowledge(request: HttpRequest, notification_id: str) 
                 source=audit_source(request),
             )
         except ValidationError as error:
+            if PoliceNotification.objects.filter(
+                pk=found.pk, acknowledged_at__isnull=False
+            ).exists():
+                # Someone acknowledged it in the meantime: the page has no form left to put
+                # the error on, so it says so as the check above does.
+                messages.info(request, "This notification had already been acknowledged.")
+                return redirect("sharing-police-notification", notification_id=found.pk)
             form.add_service_errors(error)
         else:
             messages.success(request, "Notification acknowledged: read, with the support given.")

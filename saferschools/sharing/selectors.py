@@ -79,13 +79,12 @@ def decision_get(
     when it is the grantee who reads it."""
     found = access.get_sharing_decision_for_user(user, decision_id, write=write)
     decision = _with_people(SharingDecision.objects.filter(pk=found.pk)).get()
-    audit_record(
-        actor=user,
-        action=AuditAction.VIEW,
-        source=source,
-        obj=decision,
-        detail={"pupil": str(decision.pupil_id), **grant_detail(user, decision.pupil)},
-    )
+    detail = {"pupil": str(decision.pupil_id), **grant_detail(user, decision.pupil)}
+    if "grant" in detail and any(g.pk == decision.pk for g in access.pupils_granted(user)):
+        # A grantee reads the decision that grants them access: that grant, not another one
+        # they may hold for the same pupil.
+        detail["grant"] = str(decision.pk)
+    audit_record(actor=user, action=AuditAction.VIEW, source=source, obj=decision, detail=detail)
     return decision
 
 
@@ -291,6 +290,8 @@ def disclosure_entries(*, user: Any, keys: Sequence[EntryKey]) -> list[Disclosur
             "referred_by",
             "sharing_decision",
             "sharing_decision__agency",
+            # A line names the practitioner the decision shared with, if it named one.
+            "sharing_decision__practitioner",
         )
     }
     notifications = {
