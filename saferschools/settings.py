@@ -324,6 +324,9 @@ LOGGING = {
         # warnings are enough, so nothing about pupils' requests is written by default.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # WeasyPrint reports each PDF it renders; only its problems are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

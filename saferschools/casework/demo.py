@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from saferschools.accounts.models import User
 from saferschools.core.models import Agency, Partnership, School
-from saferschools.lib.schooldays import LONDON
+from saferschools.lib.schooldays import LONDON, start_of_next_school_day
 from saferschools.sharing.agreement_services import AgreementInput, agreement_create
 from saferschools.sharing.decision_services import SharingDecisionInput, sharing_decision_record
 from saferschools.sharing.models import (
@@ -321,13 +321,18 @@ def _notifications(
         occurred_at=_days_ago(30, hour=22),
         source=SOURCE,
     )
-    _backdate(PoliceNotification, read.pk, recorded_at=_days_ago(29, hour=6))
+    recorded = _days_ago(29, hour=6)
+    due = start_of_next_school_day(recorded)
+    _backdate(PoliceNotification, read.pk, recorded_at=recorded, due_by=due)
+    read.refresh_from_db()
     police_notification_acknowledge(
         actor=dsl,
         notification=read,
         support_given="Checked in with the pupil at registration; quiet space offered; early help informed.",
         source=SOURCE,
     )
+    # Read that morning, before registration.
+    _backdate(PoliceNotification, read.pk, acknowledged_at=due - timedelta(minutes=20))
     police_notification_record(
         actor=officer,
         school=school,

@@ -128,7 +128,7 @@ ROLE_NOTES: dict[str, str] = {
         "You see a pupil's record only while a sharing decision grants it to {scope}."
     ),
     Role.POLICE_SUPERVISOR: (
-        "Pupils' records are not shown to supervisors unless a sharing decision grants them."
+        "Supervisors see officers' work and counts across schools, never a pupil's record."
     ),
     Role.AREA_ADMIN: (
         "Administrators manage schools, partnerships and accounts; they see no pupil's record."

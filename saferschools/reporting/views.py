@@ -725,7 +725,12 @@ def topic_list(request: HttpRequest, area_id: str) -> HttpResponse:
     return render(
         request,
         "reporting/topic_list.html",
-        {"area": area, "topics": selectors.safety_topics(area=area)},
+        {
+            "area": area,
+            "topics": selectors.safety_topics(area=area),
+            # Leaders edit the advice; only the area's administrators change the settings.
+            "can_configure": access.can_configure_triage(request.user, area),
+        },
     )
 
 

@@ -398,7 +398,7 @@ def sharing_decision_record(
             users=access.decision_grantees(decision),
             title=(
                 f"{pupil.school.name} has shared a pupil's record with {decision.agency.name} "
-                f"until {_day(decision.expires_on)}"
+                f"until the end of {_day(decision.expires_on - timedelta(days=1))}"
             ),
             url=_decision_url(decision),
             kind="sharing_granted",

@@ -7,7 +7,7 @@ is how the reader reaches the pupil; every change is a service call that writes 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -233,6 +233,12 @@ class GrantRow:
     grant: SharingDecision
     items: list[str]
     status: Status
+
+    @property
+    def last_day(self) -> date | None:
+        """The last whole day of access: a grant ends as its expiry date begins."""
+        expires = self.grant.expires_on
+        return expires - timedelta(days=1) if expires is not None else None
 
 
 @login_required

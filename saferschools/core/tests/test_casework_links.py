@@ -48,3 +48,10 @@ def test_the_partnership_page_links_agreements_and_the_disclosure_log(client, wo
     assert agreements in lead and log in lead
     steering = _page(client, persona(Role.STEERING_MEMBER, world.p), url)
     assert agreements in steering and log not in steering
+
+
+def test_the_safety_advice_page_links_the_settings_only_for_administrators(client, world, persona):
+    url = reverse("reporting-topics", args=[world.area.pk])
+    settings_url = reverse("reporting-settings", args=[world.area.pk])
+    assert settings_url not in _page(client, persona(Role.SAFEGUARDING_LEAD, world.school_a), url)
+    assert settings_url in _page(client, persona(Role.AREA_ADMIN, world.area), url)
