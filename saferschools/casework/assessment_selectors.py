@@ -134,7 +134,7 @@ def get_assessable_pupil(*, user: Any, pupil_id: Any, source: str, write: bool =
         action=AuditAction.VIEW,
         source=source,
         obj=pupil,
-        detail=grant_detail(user, pupil),
+        detail=grant_detail(user, pupil, SharedItem.ASSESSMENTS),
     )
     return pupil
 
@@ -155,7 +155,7 @@ def assessment_history(*, user: Any, pupil: Pupil, source: str) -> list[RiskAsse
         action=AuditAction.VIEW,
         source=source,
         objects=assessments,
-        detail={"listing": True, **grant_detail(user, pupil)},
+        detail={"listing": True, **grant_detail(user, pupil, SharedItem.ASSESSMENTS)},
     )
     return assessments
 
@@ -237,7 +237,7 @@ def assessment_get(*, user: Any, assessment_id: Any, source: str) -> AssessmentR
         action=AuditAction.VIEW,
         source=source,
         objects=shown,
-        detail=grant_detail(user, assessment.pupil),
+        detail=grant_detail(user, assessment.pupil, SharedItem.ASSESSMENTS),
     )
     return AssessmentRead(
         assessment=assessment, changes=changes_between(assessment, previous), later=later

@@ -26,6 +26,7 @@ from . import risk
 from .assessment_selectors import risk_factor_catalogue
 from .models import Pupil, RiskAssessment, RiskAssessmentFactor, RiskDomain, RiskFactor
 from .records import pupil_check_writable
+from .services import pupil_lock
 
 EVIDENCE_MAX = 2000
 SOURCE_MAX = 200
@@ -139,6 +140,7 @@ def assessment_record(
         access.get_casework_pupil_for_user(actor, pupil.pk, write=True)
     except Http404:
         raise ValidationError({"pupil": "You do not keep this pupil's casework"}) from None
+    pupil = pupil_lock(pupil.pk)
     pupil_check_writable(pupil)
     catalogue = {
         factor.code: factor

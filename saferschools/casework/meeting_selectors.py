@@ -21,7 +21,7 @@ from saferschools.accounts.models import Membership, Role, User
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction, School
-from saferschools.sharing.models import SharedItem
+from saferschools.sharing.models import SharedItem, SharingDecision
 
 from .models import Meeting, MeetingAction, MeetingPupil, Pupil
 from .selectors import grant_detail
@@ -131,21 +131,60 @@ class Minutes:
     actions: list[MeetingAction]
 
 
+def _meeting_notes_readable(
+    user: Any, pupils: list[Pupil]
+) -> tuple[set[Any], dict[Any, SharingDecision]]:
+    """Which of these pupils the user may see named with what was said about them at a meeting,
+    and, for those seen through a sharing grant, the grant (the newest naming meetings).
+
+    The school's case workers see their school's pupils, except one whose record has moved to
+    another school, receipt confirmed: from then on the sending school no longer sees them, in
+    a meeting's minutes as anywhere else. A practitioner sees a pupil a live grant naming
+    meetings opens to them. A few queries, however many pupils.
+    """
+    if not pupils:
+        return set(), {}
+    in_reach = set(
+        access.scope(user, Pupil)
+        .filter(pk__in=[pupil.pk for pupil in pupils])
+        .values_list("pk", flat=True)
+    )
+    case_schools = set(access.casework_schools(user).values_list("pk", flat=True))
+    meeting_grants: dict[Any, SharingDecision] = {}
+    for grant in access.pupils_granted(user):
+        if SharedItem.MEETINGS in (grant.items or []):
+            meeting_grants.setdefault(grant.pupil_id, grant)
+    readable: set[Any] = set()
+    grants: dict[Any, SharingDecision] = {}
+    for pupil in pupils:
+        if pupil.pk not in in_reach:
+            continue
+        if pupil.school_id in case_schools:
+            readable.add(pupil.pk)
+        elif pupil.pk in meeting_grants:
+            readable.add(pupil.pk)
+            grants[pupil.pk] = meeting_grants[pupil.pk]
+    return readable, grants
+
+
 def _audit_pupils(
-    *, user: Any, meeting: Meeting, pupils: list[Pupil], action: str, source: str
+    *,
+    user: Any,
+    meeting: Meeting,
+    pupils: list[Pupil],
+    action: str,
+    source: str,
+    grants: dict[Any, SharingDecision] | None = None,
 ) -> None:
-    """One event per pupil named with what was said: those reached through a grant name it."""
+    """One event per pupil named with what was said: those reached through a grant name it
+    (one write for each grant). ``grants`` is ``_meeting_notes_readable``'s, if already known."""
+    if grants is None:
+        grants = _meeting_notes_readable(user, pupils)[1]
+    through: dict[Any, list[Pupil]] = {}
     direct = []
     for pupil in pupils:
-        detail = grant_detail(user, pupil)
-        if detail:
-            audit_record(
-                actor=user,
-                action=action,
-                source=source,
-                obj=pupil,
-                detail={"meeting": str(meeting.pk), **detail},
-            )
+        if pupil.pk in grants:
+            through.setdefault(grants[pupil.pk].pk, []).append(pupil)
         else:
             direct.append(pupil)
     audit_record_many(
@@ -155,6 +194,14 @@ def _audit_pupils(
         objects=direct,
         detail={"meeting": str(meeting.pk)},
     )
+    for grant_id, granted in through.items():
+        audit_record_many(
+            actor=user,
+            action=action,
+            source=source,
+            objects=granted,
+            detail={"meeting": str(meeting.pk), "grant": str(grant_id)},
+        )
 
 
 @transaction.atomic
@@ -162,8 +209,9 @@ def meeting_minutes(
     *, user: Any, meeting_id: Any, source: str, action: str = AuditAction.VIEW
 ) -> Minutes:
     """A meeting the user may see (else ``Http404``) as its minutes: each pupil discussed named,
-    with the note, only for a reader who may see that pupil's meeting notes. The read (or the
-    export, with ``action``) is audited for the meeting and for each pupil named."""
+    with the note, only for a reader who may see that pupil's meeting notes (not the sending
+    school once a pupil's record has moved to another school). The read (or the export, with
+    ``action``) is audited for the meeting and for each pupil named."""
     found = access.get_meeting_for_user(user, meeting_id)
     meeting = (
         Meeting.objects.select_related("school", "recorded_by")
@@ -185,11 +233,12 @@ def meeting_minutes(
         )
         .get(pk=found.pk)
     )
-    case_worker = access.can_open_casework(user, meeting.school)
+    rows = list(meeting.pupils_discussed.all())
+    readable, grants = _meeting_notes_readable(user, [row.pupil for row in rows])
     discussed = []
     named = []
-    for row in meeting.pupils_discussed.all():
-        if case_worker or access.can_read_pupil_item(user, row.pupil, SharedItem.MEETINGS):
+    for row in rows:
+        if row.pupil_id in readable:
             discussed.append(DiscussedPupil(row.pupil, row.note))
             named.append(row.pupil)
         else:
@@ -198,7 +247,9 @@ def meeting_minutes(
     # the names gives nothing away.
     discussed.sort(key=lambda item: item.pupil is None)
     audit_record(actor=user, action=action, source=source, obj=meeting)
-    _audit_pupils(user=user, meeting=meeting, pupils=named, action=action, source=source)
+    _audit_pupils(
+        user=user, meeting=meeting, pupils=named, action=action, source=source, grants=grants
+    )
     return Minutes(
         meeting=meeting,
         attendees=[Person(u, _label(u)) for u in meeting.attendees.all()],
@@ -218,7 +269,9 @@ def meeting_audit_read(*, user: Any, meeting: Meeting, pupils: list[Pupil], sour
 
 def meeting_for_change(*, user: Any, meeting_id: Any) -> Meeting:
     """A meeting the user may change (the school's case workers), with what it holds; else
-    ``Http404``. Not audited: the caller audits what it shows."""
+    ``Http404``. Its pupils discussed are those the user still sees: one whose record has moved
+    to another school (receipt confirmed) is left out, and ``meeting_update`` keeps that row as
+    it is. Not audited: the caller audits what it shows."""
     found = access.get_meeting_for_user(user, meeting_id, write=True)
     return (
         Meeting.objects.select_related("school")
@@ -227,9 +280,11 @@ def meeting_for_change(*, user: Any, meeting_id: Any) -> Meeting:
             "guests",
             Prefetch(
                 "pupils_discussed",
-                queryset=MeetingPupil.objects.select_related("pupil").order_by(
-                    "pupil__family_name", "pupil__given_name", "id"
-                ),
+                queryset=MeetingPupil.objects.filter(
+                    pupil__in=access.scope(user, Pupil).order_by().values("pk")
+                )
+                .select_related("pupil")
+                .order_by("pupil__family_name", "pupil__given_name", "id"),
             ),
             Prefetch("actions", queryset=MeetingAction.objects.select_related("owner")),
         )
@@ -282,7 +337,7 @@ def meeting_pupil_list(*, user: Any, pupil: Pupil, source: str) -> list[PupilMee
         meetings=[row.meeting for row in rows],
         source=source,
         pupil=str(pupil.pk),
-        **grant_detail(user, pupil),
+        **grant_detail(user, pupil, SharedItem.MEETINGS),
     )
     return [PupilMeeting(row.meeting, row.note) for row in rows]
 

@@ -182,6 +182,11 @@ def _clean(data: MeetingInput, *, actor: Any, school: School, current: Meeting |
     pupils = _clean_pupils(data.pupils, actor=actor, school=school, current=current, errors=errors)
 
     existing_actions = {str(a.pk): a for a in current.actions.all()} if current else {}
+    # An action's owner who uses the product sees it on their landing page and marks it done
+    # from the minutes: they must be able to open the meeting, as one of its attendees or one
+    # of the school's case workers.
+    attending = {user.pk for user in attendees}
+    case_workers: set[Any] | None = None
     actions: list[dict[str, Any]] = []
     for index, row in enumerate(_rows(data.actions, "actions", ActionInput, MAX_ACTIONS, errors)):
         key = f"actions[{index}]"
@@ -199,6 +204,18 @@ def _clean(data: MeetingInput, *, actor: Any, school: School, current: Meeting |
             owner = people.get(_uuid(row.owner_id) or "")
             if owner is None:
                 errors[f"{key}.owner_id"] = "Choose someone from the list"
+            elif owner.pk not in attending:
+                if case_workers is None:
+                    case_workers = set(
+                        access.users_reaching_school(school, access.CASEWORK_ROLES).values_list(
+                            "pk", flat=True
+                        )
+                    )
+                if owner.pk not in case_workers:
+                    errors[f"{key}.owner_id"] = (
+                        "Choose someone who attended (tick them above), or name them: the "
+                        "owner must be able to see the meeting"
+                    )
         if owner is not None and owner_name:
             errors[f"{key}.owner_name"] = (
                 "Choose someone from the list or name someone else, not both"
@@ -235,6 +252,27 @@ def _clean_pupils(
     discussed = (
         {str(row.pupil_id): row for row in current.pupils_discussed.all()} if current else {}
     )
+    # The pupils named and discussed are locked before their records are checked, in one order,
+    # so that no change crosses the sending of a record to another school (``pupil_lock``).
+    list(
+        Pupil.objects.select_for_update()
+        .filter(pk__in=[*(i for i in ids if i), *discussed])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # A pupil discussed whose record has since moved to another school, receipt confirmed, is
+    # no longer the actor's to see: their row stays as it is, and naming them is refused as for
+    # any pupil out of reach.
+    hidden: dict[str, MeetingPupil] = {}
+    if discussed:
+        in_reach = {
+            str(pk)
+            for pk in access.scope(actor, Pupil)
+            .filter(pk__in=list(discussed))
+            .values_list("pk", flat=True)
+        }
+        hidden = {pk: row for pk, row in discussed.items() if pk not in in_reach}
+        discussed = {pk: row for pk, row in discussed.items() if pk in in_reach}
     # A pupil newly discussed is one of the school's that the actor sees (not one who has moved
     # to another school); one already discussed stays.
     visible = {
@@ -272,6 +310,7 @@ def _clean_pupils(
                 pupil_check_writable(row.pupil)
             except ValidationError as error:
                 errors["pupils"] = error.message_dict["pupil"][0]
+    pupils.extend((row.pupil, row.note) for row in hidden.values())
     return pupils
 
 

@@ -39,6 +39,7 @@ from .meeting_forms import (
     row_count,
 )
 from .models import Meeting, MeetingAction, Pupil
+from .records import pupil_transfer_pending
 
 LIST_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -340,7 +341,10 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict[str, Any] | None:
     return {
         "pupil": pupil,
         "meetings": meetings,
-        "can_record": access.can_open_casework(request.user, pupil.school),
+        # While the record awaits another school's confirmation it is read-only here: a meeting
+        # recorded now could not note this pupil.
+        "can_record": access.can_open_casework(request.user, pupil.school)
+        and pupil_transfer_pending(pupil) is None,
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction
+from saferschools.sharing.models import SharedItem
 
 from .models import Plan, PlanAction, PlanStatus, Pupil, Referral
 from .selectors import grant_detail
@@ -21,7 +22,11 @@ LANDING_LIMIT = 10
 
 
 def _read_detail(user: Any, plan: Plan, **extra: Any) -> dict[str, Any]:
-    return {"pupil": str(plan.pupil_id), **grant_detail(user, plan.pupil), **extra}
+    return {
+        "pupil": str(plan.pupil_id),
+        **grant_detail(user, plan.pupil, SharedItem.PLANS),
+        **extra,
+    }
 
 
 def plan_get(*, user: Any, plan_id: Any, source: str, write: bool = False) -> Plan:
@@ -94,7 +99,7 @@ def plans_audit_listing(
     shown = list(plans)
     detail: dict[str, Any] = {"listing": True}
     if pupil is not None and shown:
-        detail.update(pupil=str(pupil.pk), **grant_detail(user, pupil))
+        detail.update(pupil=str(pupil.pk), **grant_detail(user, pupil, SharedItem.PLANS))
     audit_record_many(
         actor=user, action=AuditAction.VIEW, source=source, objects=shown, detail=detail
     )

@@ -27,6 +27,7 @@ from saferschools.lib.checks import check_text
 
 from .models import Plan, PlanAction, PlanReview, PlanStatus, Pupil
 from .records import pupil_check_writable
+from .services import pupil_lock
 
 TEXT_MAX = 5000
 OUTSIDE_NAME_MAX = 120
@@ -102,7 +103,13 @@ def _check_changeable(plan: Plan) -> None:
 
 
 def _locked(plan: Plan) -> Plan:
-    return Plan.objects.select_for_update().select_related("pupil", "school").get(pk=plan.pk)
+    # The pupil first, then the plan: the order every change to a pupil's casework keeps.
+    pupil_lock(plan.pupil_id)
+    return (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("pupil", "school")
+        .get(pk=plan.pk)
+    )
 
 
 def _has_other_open_plan(pupil: Pupil, plan: Plan | None = None) -> bool:
@@ -127,7 +134,7 @@ def plan_open(
     the school's case workers, the concerns, the goals and the first review (today or later).
     Caller fetched the pupil with ``access.get_casework_pupil_for_user(write=True)``."""
     # Lock the pupil's row so that two plans cannot be opened for them at once.
-    pupil = Pupil.objects.select_for_update().select_related("school").get(pk=pupil.pk)
+    pupil = pupil_lock(pupil.pk)
     pupil_check_writable(pupil)
     errors: dict[str, str] = {}
     lead = _case_worker(lead_professional_id, pupil, "lead_professional", errors)
@@ -355,7 +362,6 @@ def plan_close(*, actor: Any, plan: Plan, outcome: object, source: str) -> Plan:
 def plan_reopen(*, actor: Any, plan: Plan, source: str) -> Plan:
     """Reopen a closed plan, unless the pupil has another plan open by now. The outcome it was
     closed with is kept until it is closed again."""
-    Pupil.objects.select_for_update().filter(pk=plan.pupil_id).first()
     plan = _locked(plan)
     pupil_check_writable(plan.pupil)
     if plan.status != PlanStatus.CLOSED:

@@ -63,7 +63,7 @@ def _audit_pupil_read(request: HttpRequest, pupil: Pupil) -> None:
         action=AuditAction.VIEW,
         source=audit_source(request),
         obj=pupil,
-        detail=grant_detail(request.user, pupil) or None,
+        detail=grant_detail(request.user, pupil, SharedItem.PLANS) or None,
     )
 
 

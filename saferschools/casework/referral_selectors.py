@@ -12,7 +12,7 @@ from django.utils import timezone
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction
-from saferschools.sharing.models import Decision, SharingDecision
+from saferschools.sharing.models import Decision, SharedItem, SharingDecision
 
 from .models import Plan, Pupil, Referral, ReferralStatus, ReferralUpdate
 from .selectors import grant_detail
@@ -46,7 +46,10 @@ def referral_audit_read(*, user: Any, referral: Referral, source: str) -> None:
         action=AuditAction.VIEW,
         source=source,
         obj=referral,
-        detail={"pupil": str(referral.pupil_id), **grant_detail(user, referral.pupil)},
+        detail={
+            "pupil": str(referral.pupil_id),
+            **grant_detail(user, referral.pupil, SharedItem.REFERRALS),
+        },
     )
 
 
@@ -75,7 +78,7 @@ def referrals_audit_listing(
     shown = list(referrals)
     detail: dict[str, Any] = {"listing": True}
     if pupil is not None and shown:
-        detail.update(pupil=str(pupil.pk), **grant_detail(user, pupil))
+        detail.update(pupil=str(pupil.pk), **grant_detail(user, pupil, SharedItem.REFERRALS))
     audit_record_many(
         actor=user, action=AuditAction.VIEW, source=source, objects=shown, detail=detail
     )

@@ -27,8 +27,18 @@ from saferschools.lib.checks import check_choice, check_text
 from saferschools.lib.schooldays import end_of_school_day_after
 from saferschools.sharing.models import Decision, SharingDecision
 
-from .models import Plan, Pupil, Referral, ReferralService, ReferralStatus, ReferralUpdate
+from .models import (
+    Plan,
+    Pupil,
+    PupilTransfer,
+    Referral,
+    ReferralService,
+    ReferralStatus,
+    ReferralUpdate,
+    TransferStatus,
+)
 from .records import pupil_check_writable
+from .services import pupil_lock
 
 TEXT_MAX = 5000
 # With no answer, the school is reminded at the end of the fifth school day after the referral,
@@ -158,7 +168,7 @@ def referral_create(*, actor: Any, pupil: Pupil, data: ReferralInput, source: st
     practitioners the decision grants access to are told of the referral; the school is reminded
     if no answer comes within five school days.
     """
-    pupil = Pupil.objects.select_related("school").get(pk=pupil.pk)
+    pupil = pupil_lock(pupil.pk)
     pupil_check_writable(pupil)
     errors: dict[str, str] = {}
     agency = _agency(data.agency_id, pupil, errors)
@@ -212,8 +222,10 @@ def referral_update_status(
     last two), by the school's case workers or a practitioner of the agency whose live grant
     covers the pupil (others get ``Http404``). The change is kept in the referral's history and
     the referrer is told of it when someone else records it."""
+    # The pupil first, then the referral: the order every change to a pupil's casework keeps.
+    pupil_lock(referral.pupil_id)
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("pupil", "school", "agency")
         .get(pk=referral.pk)
     )
@@ -279,13 +291,21 @@ def referral_update_status(
 def referral_remind(*, referral_id: str, reminder: int) -> str:
     """Run when reminder number ``reminder`` falls due. A referral still sent (no answer) has its
     referrer, if still on the school's cases, and the school's safeguarding leads told, and the
-    next reminder is queued five school days on, up to three. Returns what it did; running it
-    twice does nothing more."""
+    next reminder is queued five school days on, up to three; none is sent once the pupil's
+    record has moved to another school. Returns what it did; running it twice does nothing
+    more."""
     referral = (
         Referral.objects.select_for_update().select_related("school").filter(pk=referral_id).first()
     )
     if referral is None or referral.status != ReferralStatus.SENT:
         return "answered"
+    if PupilTransfer.objects.filter(
+        pupil_id=referral.pupil_id, status=TransferStatus.CONFIRMED
+    ).exists():
+        # The pupil's record has moved to another school, receipt confirmed: the school that
+        # referred no longer sees the pupil, and a reminder would lead it to a page it cannot
+        # open.
+        return "moved"
     if referral.reminders_sent >= reminder or reminder > MAX_REMINDERS:
         return "already reminded"
     school = referral.school

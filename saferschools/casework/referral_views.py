@@ -80,7 +80,7 @@ def referral_new(request: HttpRequest, pupil_id: str) -> HttpResponse:
         action=AuditAction.VIEW,
         source=audit_source(request),
         obj=pupil,
-        detail=grant_detail(user, pupil) or None,
+        detail=grant_detail(user, pupil, SharedItem.REFERRALS) or None,
     )
     return render(
         request,

@@ -11,7 +11,6 @@ shown (``counts``); the same figures download as CSV, audited.
 """
 
 import csv
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -29,7 +27,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from saferschools.core import access
-from saferschools.core.audit import audit_record, audit_record_many, audit_source
+from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import AuditAction, School
 from saferschools.incidents.forms import DateInputField
 from saferschools.lib.charts import Series, bar_chart_svg
@@ -107,7 +105,10 @@ class SharedPupil:
     @property
     def items(self) -> list[str]:
         labels = dict(SharedItem.choices)
-        return ["Chronology", *(str(labels[item]) for item in self.grant.items if item in labels)]
+        return [
+            "Chronology",
+            *(str(labels[item]) for item in (self.grant.items or []) if item in labels),
+        ]
 
 
 def _last_day(grant: SharingDecision) -> date | None:
@@ -119,46 +120,6 @@ def _searchable_schools(user: Any) -> list[School]:
     """The schools of the pupils the user may see, in name order, for the school filter."""
     pupils = access.scope(user, Pupil).order_by().values("school_id")
     return list(School.objects.filter(pk__in=pupils).order_by("name", "urn"))
-
-
-def _grants_by_pupil(user: Any, pupils: list[Pupil]) -> dict[Any, SharingDecision]:
-    """For each pupil the user reaches through a live grant rather than as one of the school's
-    case workers, the grant (the newest, if several): ``access.pupil_grant`` for a whole list,
-    in one query at most."""
-    grants = access.pupils_granted(user)
-    if not grants:
-        return {}
-    newest: dict[Any, SharingDecision] = {}
-    for grant in grants:
-        newest.setdefault(grant.pupil_id, grant)
-    case_schools = set(access.casework_schools(user).values_list("pk", flat=True))
-    return {
-        pupil.pk: newest[pupil.pk]
-        for pupil in pupils
-        if pupil.pk in newest and pupil.school_id not in case_schools
-    }
-
-
-@transaction.atomic
-def _audit_listing(request: HttpRequest, pupils: list[Pupil], grants: dict[Any, Any]) -> None:
-    """One view event per pupil listed; those seen through a grant name it, one write for each
-    grant."""
-    source = audit_source(request)
-    selectors.audit_listing(
-        user=request.user, pupils=[p for p in pupils if p.pk not in grants], source=source
-    )
-    through: dict[Any, list[Pupil]] = defaultdict(list)
-    for pupil in pupils:
-        if pupil.pk in grants:
-            through[grants[pupil.pk].pk].append(pupil)
-    for grant_id, granted in through.items():
-        audit_record_many(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            source=source,
-            objects=granted,
-            detail={"listing": True, "grant": str(grant_id)},
-        )
 
 
 def _shared_with(user: Any) -> tuple[list[SharedPupil], bool]:
@@ -214,9 +175,10 @@ def pupil_search(request: HttpRequest) -> HttpResponse:
         shared, more = _shared_with(user)
         listed = list({row.pupil.pk: row.pupil for row in shared}.values())
         context.update(shared=shared, truncated=more)
-    grants = _grants_by_pupil(user, listed)
-    # Names on screen are a read of personal data: each pupil listed is audited.
-    _audit_listing(request, listed, grants)
+    grants = selectors.grants_by_pupil(user, listed)
+    # Names on screen are a read of personal data: each pupil listed is audited, naming the
+    # grant for those seen through one.
+    selectors.audit_listing(user=user, pupils=listed, source=audit_source(request))
     for pupil in listed:
         grant = grants.get(pupil.pk)
         pupil.shared_until = _last_day(grant) if grant else None  # type: ignore[attr-defined]

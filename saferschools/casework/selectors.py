@@ -1,5 +1,6 @@
 """Reads of pupils' records, always through the access policy. Reads are audited."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Q, QuerySet
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction, AuditEvent, School
+from saferschools.sharing.models import SharingDecision
 
 from .models import Pupil
 
@@ -38,17 +40,48 @@ def pupil_search(pupils: QuerySet[Pupil], query: str) -> QuerySet[Pupil]:
     return pupils.filter(condition)
 
 
+def grants_by_pupil(user: Any, pupils: Iterable[Pupil]) -> dict[Any, SharingDecision]:
+    """For each pupil the user reaches through a live grant rather than as one of the school's
+    case workers, the grant (the newest, if several): ``access.pupil_grant`` for a whole list,
+    in one query at most, and none for a user without a grant."""
+    grants = access.pupils_granted(user)
+    if not grants:
+        return {}
+    newest: dict[Any, SharingDecision] = {}
+    for grant in grants:
+        newest.setdefault(grant.pupil_id, grant)
+    granted = [pupil for pupil in pupils if pupil.pk in newest]
+    if not granted:
+        return {}
+    case_schools = set(access.casework_schools(user).values_list("pk", flat=True))
+    return {pupil.pk: newest[pupil.pk] for pupil in granted if pupil.school_id not in case_schools}
+
+
 @transaction.atomic
 def audit_listing(*, user: Any, pupils: Iterable[Pupil], source: str) -> list[Pupil]:
-    """Evaluate a list of pupils about to be shown, with one audit event per pupil."""
+    """Evaluate a list of pupils about to be shown, with one audit event per pupil; a pupil the
+    user reaches through a sharing grant has the grant named (one write for each grant)."""
     shown = list(pupils)
+    grants = grants_by_pupil(user, shown)
     audit_record_many(
         actor=user,
         action=AuditAction.VIEW,
         source=source,
-        objects=shown,
+        objects=[pupil for pupil in shown if pupil.pk not in grants],
         detail={"listing": True},
     )
+    through: dict[Any, list[Pupil]] = defaultdict(list)
+    for pupil in shown:
+        if pupil.pk in grants:
+            through[grants[pupil.pk].pk].append(pupil)
+    for grant_id, granted in through.items():
+        audit_record_many(
+            actor=user,
+            action=AuditAction.VIEW,
+            source=source,
+            objects=granted,
+            detail={"listing": True, "grant": str(grant_id)},
+        )
     return shown
 
 
@@ -66,10 +99,15 @@ def pupil_get(*, user: Any, pupil_id: Any, source: str) -> Pupil:
     return pupil
 
 
-def grant_detail(user: Any, pupil: Pupil) -> dict[str, Any]:
-    """Audit detail naming the live grant through which the user reads this pupil, if any:
-    every use of a grant is in the audit log."""
-    grant = access.pupil_grant(user, pupil)
+def grant_detail(user: Any, pupil: Pupil, item: str | None = None) -> dict[str, Any]:
+    """Audit detail naming the live grant through which the user reads this pupil (one that
+    opens ``item``, a ``SharedItem``, when given), if any: every use of a grant is in the audit
+    log, under the grant that allowed it."""
+    grant = access.pupil_grant(user, pupil, item)
+    if grant is None and item is not None:
+        # Reached through a grant that does not name the item (an agency reads the referrals
+        # made to it under any grant for the pupil): that grant is the one used.
+        grant = access.pupil_grant(user, pupil)
     return {"grant": str(grant.pk)} if grant is not None else {}
 
 

@@ -17,6 +17,17 @@ from .models import Pupil
 IMPORTED_FIELDS = ("upn", "given_name", "family_name", "date_of_birth", "year_group")
 
 
+def pupil_lock(pupil_id: Any) -> Pupil:
+    """The pupil's row (with their school), locked until the transaction ends.
+
+    Every change to a pupil's casework takes this lock before it checks that the record is not
+    awaiting another school's confirmation, as sending the record does before it takes its
+    snapshot: a change and a sending never cross, so nothing is written after the record was
+    sent and the receiving school's copy misses nothing.
+    """
+    return Pupil.objects.select_for_update(of=("self",)).select_related("school").get(pk=pupil_id)
+
+
 @dataclass(frozen=True)
 class PupilImportResult:
     created: int

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_date, parse_datetime
@@ -87,28 +88,45 @@ def record_visible(user: Any, transfer: PupilTransfer) -> bool:
     return is_receiving(user, transfer) or transfer.status != TransferStatus.CONFIRMED
 
 
+@transaction.atomic
 def transfer_audit_read(*, user: Any, transfer: PupilTransfer, source: str) -> None:
-    """Audit a read of the record a transfer holds."""
+    """Audit a read of the record a transfer holds: of the transfer, and of the pupil whose
+    record it is, so that the read is in the pupil's own "who looked at this record" list."""
     audit_record(actor=user, action=AuditAction.VIEW, source=source, obj=transfer)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        source=source,
+        obj=transfer.pupil,
+        detail={"transfer": str(transfer.pk)},
+    )
+
+
+def moved_away() -> QuerySet[PupilTransfer, Any]:
+    """The ids of pupils whose record has moved to another school, receipt confirmed: their
+    school no longer sees them (the access policy's rule)."""
+    return PupilTransfer.objects.filter(status=TransferStatus.CONFIRMED).values("pupil_id")
 
 
 def register_matches(*, transfer: PupilTransfer) -> list[Pupil]:
     """Pupils of the receiving school's register who may be the pupil the record is about:
-    the one with the record's UPN first, then those born on the same day."""
+    the one with the record's UPN first, then those born on the same day. A pupil whose own
+    record the school has since sent on to another school is not the school's to see, nor to
+    name."""
     if transfer.to_school is None:
         return []
     details = transfer.record.get("pupil", {})
     upn = details.get("upn") or ""
-    born = parse_date(details.get("date_of_birth") or "")
+    born = _day(details.get("date_of_birth"))
     condition = Q(pk__in=[])
     if upn:
         condition |= Q(upn=upn)
     if born is not None:
         condition |= Q(date_of_birth=born)
     pupils = list(
-        Pupil.objects.filter(condition, school=transfer.to_school).order_by(
-            "family_name", "given_name", "id"
-        )[:REGISTER_MATCHES_MAX]
+        Pupil.objects.filter(condition, school=transfer.to_school)
+        .exclude(pk__in=moved_away())
+        .order_by("family_name", "given_name", "id")[:REGISTER_MATCHES_MAX]
     )
     pupils.sort(key=lambda p: not (upn and p.upn == upn))
     return pupils

@@ -46,6 +46,7 @@ from .records import pupil_check_writable
 from .transfer_selectors import (
     can_send_records,
     is_receiving,
+    moved_away,
     receiving_schools,
     record_for_display,
 )
@@ -382,7 +383,10 @@ def transfer_confirm(
             {"pupil": "Choose the pupil on your register, or add them from the record"}
         )
     if pupil is not None:
-        if pupil.school_id != transfer.to_school_id:
+        if (
+            pupil.school_id != transfer.to_school_id
+            or moved_away().filter(pupil_id=pupil.pk).exists()
+        ):
             raise ValidationError({"pupil": "Choose a pupil on your school's register"})
         received = pupil
     else:

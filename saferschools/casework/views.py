@@ -1,6 +1,8 @@
 """The pupil register: lists, a pupil's record and the import from the school's system."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from saferschools.core import access
 from saferschools.core.audit import audit_source
 from saferschools.incidents import selectors as incident_selectors
-from saferschools.incidents.models import Incident, PartyRole
+from saferschools.incidents.models import Incident, IncidentParty, PartyRole
+from saferschools.lib.schooldays import LONDON, term_of
 from saferschools.reporting import selectors as reporting_selectors
 
 from . import selectors, services
@@ -108,9 +111,7 @@ def _pupil_incidents(request: HttpRequest, pupil: Pupil) -> list[PupilIncident] 
         user=user, incidents=incidents, source=audit_source(request)
     )
     repeats = (
-        incident_selectors.repeat_victims(
-            incidents=Incident.objects.filter(pk__in=[i.pk for i in incidents])
-        )
+        _repeat_victim_incidents(pupil)
         if any(part.role == PartyRole.VICTIM for part in parts)
         else set()
     )
@@ -118,11 +119,23 @@ def _pupil_incidents(request: HttpRequest, pupil: Pupil) -> list[PupilIncident] 
         PupilIncident(
             incident=part.incident,
             role=part.get_role_display(),
-            repeat_victim=part.role == PartyRole.VICTIM
-            and (str(part.incident_id), str(pupil.pk)) in repeats,
+            repeat_victim=part.role == PartyRole.VICTIM and part.incident_id in repeats,
         )
         for part in parts
     ]
+
+
+def _repeat_victim_incidents(pupil: Pupil) -> set[Any]:
+    """The incidents in which the pupil was a victim and was a victim again in another incident
+    at the same school within the same term (England's three terms), in one query however many
+    incidents there are."""
+    victim_of = IncidentParty.objects.filter(pupil=pupil, role=PartyRole.VICTIM).values_list(
+        "incident_id", "incident__school_id", "incident__occurred_at"
+    )
+    by_term: dict[tuple[Any, tuple[int, int]], set[Any]] = defaultdict(set)
+    for incident_id, school_id, occurred_at in victim_of:
+        by_term[(school_id, term_of(occurred_at.astimezone(LONDON).date()))].add(incident_id)
+    return {incident_id for ids in by_term.values() if len(ids) > 1 for incident_id in ids}
 
 
 @login_required
