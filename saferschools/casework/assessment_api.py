@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saferschools.api.parsers import json_type
 from saferschools.api.schema import DetailOutput, ErrorOutput, NamedChoiceField
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -45,20 +46,6 @@ def _level() -> NamedChoiceField:
     return NamedChoiceField(RiskLevel.choices, component="RiskLevelEnum")
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 class _Reader:
     """Reads the JSON object sent, keeping each problem under the field's name as sent
     (``factors[1].evidence``) so that they are all raised together."""
@@ -74,7 +61,7 @@ class _Reader:
         value = data.get(key)
         if value is None or isinstance(value, str):
             return value
-        self.errors[field] = f"Give a string, not {_json_type(value)}"
+        self.errors[field] = f"Give a string, not {json_type(value)}"
         return None
 
     def factors(self, value: object) -> list[services.FactorInput]:
@@ -84,14 +71,14 @@ class _Reader:
             )
             return []
         if not isinstance(value, list):
-            self.errors["factors"] = f"Give a list, not {_json_type(value)}"
+            self.errors["factors"] = f"Give a list, not {json_type(value)}"
             return []
         factors = []
         for index, item in enumerate(value):
             field = f"factors[{index}]"
             if not isinstance(item, dict):
                 self.errors[field] = (
-                    f"Give an object with code, evidence and source, not {_json_type(item)}"
+                    f"Give an object with code, evidence and source, not {json_type(item)}"
                 )
                 continue
             self.unknown(item, FACTOR_FIELDS, prefix=f"{field}.")

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saferschools.api.parsers import json_type
 from saferschools.api.schema import DetailOutput, ErrorOutput, NamedChoiceField
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -41,16 +42,6 @@ def _status_field(**kwargs: Any) -> NamedChoiceField:
     return NamedChoiceField(ReferralStatus.choices, component="ReferralStatusEnum", **kwargs)
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 class _Body:
     """The JSON object sent, each field a string or left out (or null, where optional); every
     problem is kept under the field's name and raised together."""
@@ -70,7 +61,7 @@ class _Body:
                 self.errors[key] = "This field is required"
             return None
         if not isinstance(value, str):
-            self.errors[key] = f"Give a string, not {_json_type(value)}"
+            self.errors[key] = f"Give a string, not {json_type(value)}"
             return None
         return value
 

@@ -104,10 +104,6 @@ def grant_detail(user: Any, pupil: Pupil, item: str | None = None) -> dict[str, 
     opens ``item``, a ``SharedItem``, when given), if any: every use of a grant is in the audit
     log, under the grant that allowed it."""
     grant = access.pupil_grant(user, pupil, item)
-    if grant is None and item is not None:
-        # Reached through a grant that does not name the item (an agency reads the referrals
-        # made to it under any grant for the pupil): that grant is the one used.
-        grant = access.pupil_grant(user, pupil)
     return {"grant": str(grant.pk)} if grant is not None else {}
 
 

@@ -695,16 +695,19 @@ def _keeps_casework_of(user: Any, pupil: Pupil) -> bool:
 
 
 def pupil_grant(user: Any, pupil: Pupil, item: str | None = None) -> SharingDecision | None:
-    """The live sharing decision through which the user reaches this pupil (or, given
-    ``item``, this kind of item of their casework), if that is how they reach them (the newest,
-    if several); ``None`` for those who reach the pupil otherwise. Callers name it in the
+    """The live sharing decision through which the user reaches this pupil, if that is how they
+    reach them: given ``item``, the newest that names this kind of item of their casework, else
+    the newest of all; ``None`` for those who reach the pupil otherwise. Callers name it in the
     audit event of every read it allows."""
     if _keeps_casework_of(user, pupil):
         return None
-    for grant in _user_grants(user):
-        if grant.pupil_id == pupil.pk and (item is None or item in (grant.items or [])):
+    grants = [grant for grant in _user_grants(user) if grant.pupil_id == pupil.pk]
+    for grant in grants:
+        if item is None or item in (grant.items or []):
             return grant
-    return None
+    # Reached through a grant that does not name the item (an agency reads the referrals made
+    # to it under any grant for the pupil): that grant is the one used.
+    return grants[0] if grants else None
 
 
 def granted_items(user: Any, pupil: Pupil) -> frozenset[str] | None:

@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saferschools.api.parsers import json_type
 from saferschools.api.schema import DetailOutput, ErrorOutput, NamedChoiceField
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -68,20 +69,6 @@ BAD_INPUT = OpenApiResponse(ErrorOutput, description="Bad input: each offending 
 # Reading the JSON sent -----------------------------------------------------------------------
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 class _Body:
     """The JSON object sent, read field by field; every problem is kept under the field's name
     as sent (``parties[1].pupil_id``, ``actions.sanction``) and raised together."""
@@ -98,7 +85,7 @@ class _Body:
             self.errors[f"{prefix}{key}"] = "This field is not expected"
 
     def wrong_type(self, field: str, expected: str, value: object) -> None:
-        self.errors[field] = f"Give {expected}, not {_json_type(value)}"
+        self.errors[field] = f"Give {expected}, not {json_type(value)}"
 
     def text(
         self, data: dict[str, Any], key: str, field: str, *, required: bool = False

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saferschools.api.parsers import json_type
 from saferschools.api.schema import DetailOutput, ErrorOutput, NamedChoiceField
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -44,20 +45,6 @@ TEXT_FIELDS = (
 BAD_INPUT = OpenApiResponse(ErrorOutput, description="Bad input: each offending field named")
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 def _object(data: object, fields: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """The JSON object sent, and an error for each key it should not have."""
     if not isinstance(data, dict):
@@ -70,7 +57,7 @@ def _date(value: object, errors: dict[str, str]) -> date | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        errors["expires_on"] = f"Give a date as YYYY-MM-DD, not {_json_type(value)}"
+        errors["expires_on"] = f"Give a date as YYYY-MM-DD, not {json_type(value)}"
         return None
     try:
         if not DATE_SHAPE.fullmatch(value):
@@ -168,7 +155,7 @@ class SharingDecisionRecordApi(APIView):
         if pupil_id is None:
             errors["pupil_id"] = "This field is required"
         elif not isinstance(pupil_id, str):
-            errors["pupil_id"] = f"Give the id of a pupil as a string, not {_json_type(pupil_id)}"
+            errors["pupil_id"] = f"Give the id of a pupil as a string, not {json_type(pupil_id)}"
         else:
             try:
                 uuid.UUID(pupil_id)
@@ -182,12 +169,12 @@ class SharingDecisionRecordApi(APIView):
         for key in TEXT_FIELDS:
             value = data.get(key)
             if value is not None and not isinstance(value, str):
-                errors[key] = f"Give a string, not {_json_type(value)}"
+                errors[key] = f"Give a string, not {json_type(value)}"
                 value = None
             values[key] = value
         confirmed = data.get("golden_rules_confirmed")
         if confirmed is not None and not isinstance(confirmed, bool):
-            errors["golden_rules_confirmed"] = f"Give true, not {_json_type(confirmed)}"
+            errors["golden_rules_confirmed"] = f"Give true, not {json_type(confirmed)}"
             confirmed = None
         items = data.get("items")
         if items is not None and (
@@ -266,7 +253,7 @@ class SharingDecisionRevokeApi(APIView):
         data, errors = _object(request.data, tuple(self.Input().fields))
         reason = data.get("reason")
         if reason is not None and not isinstance(reason, str):
-            errors["reason"] = f"Give a string, not {_json_type(reason)}"
+            errors["reason"] = f"Give a string, not {json_type(reason)}"
         _raise(errors)
         try:
             decision = decision_services.sharing_decision_revoke(

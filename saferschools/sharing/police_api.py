@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saferschools.api.parsers import json_type
 from saferschools.api.schema import DetailOutput, ErrorOutput, NamedChoiceField
 from saferschools.core import access
 from saferschools.core.audit import audit_source
@@ -37,20 +38,6 @@ DATETIME_SHAPE = re.compile(
 DATETIME_HELP = "a date and time in ISO 8601, such as 2026-03-04T21:40:00+00:00"
 
 BAD_INPUT = OpenApiResponse(ErrorOutput, description="Bad input: each offending field named")
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
 
 
 def _object(data: object, fields: tuple[str, ...], errors: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +56,7 @@ def _text(data: dict[str, Any], key: str, errors: dict[str, str], *, required: b
             errors[key] = "This field is required"
         return None
     if not isinstance(value, str):
-        errors[key] = f"Give a string, not {_json_type(value)}"
+        errors[key] = f"Give a string, not {json_type(value)}"
         return None
     return value
 
@@ -141,7 +128,7 @@ class PoliceNotificationRecordApi(APIView):
         if urn is None:
             errors["school_urn"] = "This field is required"
         elif isinstance(urn, bool) or not isinstance(urn, int):
-            errors["school_urn"] = f"Give the school's URN as a number, not {_json_type(urn)}"
+            errors["school_urn"] = f"Give the school's URN as a number, not {json_type(urn)}"
         # Whether the school is one the user notifies comes first: outsiders learn nothing
         # from the rest of what they sent.
         school = None
