@@ -85,10 +85,15 @@ def _append(
     source: str,
     targets: list[tuple[str, str]],
     detail: dict[str, Any] | None,
+    details: list[dict[str, Any]] | None = None,
 ) -> list[AuditEvent]:
-    """Append one event per (object type, object id), chained, in the caller's transaction."""
+    """Append one event per (object type, object id), chained, in the caller's transaction;
+    ``details``, if given, adds to ``detail`` for each target in turn."""
     detail = dict(detail or {})
     _check_detail(detail)
+    own = [{**detail, **extra} for extra in details] if details is not None else None
+    for each in own or []:
+        _check_detail(each)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     actor_id = actor.pk if is_user else None
     actor_email = actor.email if is_user else ""
@@ -97,7 +102,7 @@ def _append(
     at = timezone.now()
     seq, prev_hash = head.seq, head.hash
     events = []
-    for object_type, object_id in targets:
+    for index, (object_type, object_id) in enumerate(targets):
         seq += 1
         event = AuditEvent(
             seq=seq,
@@ -108,7 +113,7 @@ def _append(
             object_type=object_type,
             object_id=object_id,
             source=source,
-            detail=detail,
+            detail=own[index] if own is not None else detail,
             prev_hash=prev_hash,
         )
         # The same function hashes here and in audit_verify, so the two can never disagree.
@@ -156,15 +161,29 @@ def audit_record_many(
     source: str,
     objects: Iterable[models.Model],
     detail: dict[str, Any] | None = None,
+    details: Iterable[dict[str, Any]] | None = None,
 ) -> int:
     """Record the same action on each object (a listing of personal data); returns the count.
 
     One event per object, chained as ``audit_record`` chains them, with the head locked and
     moved once: a listing costs the same few queries however many objects it shows.
+    ``details``, one per object, adds to ``detail`` what differs between them (the grant each
+    pupil is read through, say).
     """
+    objects = list(objects)
     targets = [(obj._meta.label_lower, str(obj.pk)) for obj in objects]
+    extras = list(details) if details is not None else None
+    if extras is not None and len(extras) != len(targets):
+        raise ValueError("Give one detail per object, or none.")
     if targets:
-        _append(actor=actor, action=action, source=source, targets=targets, detail=detail)
+        _append(
+            actor=actor,
+            action=action,
+            source=source,
+            targets=targets,
+            detail=detail,
+            details=extras,
+        )
     return len(targets)
 
 

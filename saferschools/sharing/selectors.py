@@ -137,19 +137,24 @@ def decision_agreements(*, user: Any, school: School) -> list[InformationSharing
 
 def grants_shown(*, user: Any, source: str) -> list[SharingDecision]:
     """The user's live grants, newest first, with their pupils and schools. Showing the list is
-    a read of each pupil's name: one audit event per pupil, naming the grants listed."""
+    a read of each pupil's name: one audit event per pupil, naming (as every use of a grant
+    does) the grant through which it is read, the pupil's newest."""
     grants = list(
         access.live_grants(user)
         .select_related("pupil", "school", "agency", "practitioner")
         .order_by("-decided_at", "id")
     )
-    pupils = list({grant.pupil_id: grant.pupil for grant in grants}.values())
+    # Each pupil once, under their newest grant (grants come newest first).
+    newest: dict[Any, SharingDecision] = {}
+    for grant in grants:
+        newest.setdefault(grant.pupil_id, grant)
     audit_record_many(
         actor=user,
         action=AuditAction.VIEW,
         source=source,
-        objects=pupils,
-        detail={"listing": True, "grants": [str(grant.pk) for grant in grants]},
+        objects=[grant.pupil for grant in newest.values()],
+        detail={"listing": True},
+        details=[{"grant": str(grant.pk)} for grant in newest.values()],
     )
     return grants
 

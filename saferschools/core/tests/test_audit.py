@@ -237,3 +237,31 @@ def test_concurrent_writers_keep_one_gapless_chain(transactional_db, django_db_s
     result = audit_verify()
     assert result.ok, result.problem
     assert result.checked == 40
+
+
+def test_a_listing_can_give_each_object_its_own_detail_in_one_append(db, world, dsl):
+    from saferschools.core.audit import audit_record_many, audit_verify
+
+    pupils = [world.pupil_a, world.pupil_b]
+    audit_record_many(
+        actor=dsl,
+        action=AuditAction.VIEW,
+        source="test",
+        objects=pupils,
+        detail={"listing": True},
+        details=[{"grant": "one"}, {"grant": "two"}],
+    )
+    events = list(AuditEvent.objects.filter(source="test").order_by("seq"))
+    assert [e.detail for e in events] == [
+        {"listing": True, "grant": "one"},
+        {"listing": True, "grant": "two"},
+    ]
+    assert audit_verify().ok
+    with pytest.raises(ValueError):
+        audit_record_many(
+            actor=dsl,
+            action=AuditAction.VIEW,
+            source="test",
+            objects=pupils,
+            details=[{"grant": "one"}],
+        )

@@ -331,9 +331,7 @@ def _grant_used_since(seq: int, user: User, grant: SharingDecision) -> bool:
     details = AuditEvent.objects.filter(seq__gt=seq, actor_id=user.pk).values_list(
         "detail", flat=True
     )
-    return any(
-        d.get("grant") == str(grant.pk) or str(grant.pk) in d.get("grants", []) for d in details
-    )
+    return any(d.get("grant") == str(grant.pk) for d in details)
 
 
 def _forbidden_names(demo: Demo, email: str) -> set[str]:
