@@ -111,7 +111,7 @@ def _pupil_incidents(request: HttpRequest, pupil: Pupil) -> list[PupilIncident] 
         user=user, incidents=incidents, source=audit_source(request)
     )
     repeats = (
-        _repeat_victim_incidents(pupil)
+        _repeat_victim_incidents(pupil, [incident.pk for incident in incidents])
         if any(part.role == PartyRole.VICTIM for part in parts)
         else set()
     )
@@ -125,13 +125,14 @@ def _pupil_incidents(request: HttpRequest, pupil: Pupil) -> list[PupilIncident] 
     ]
 
 
-def _repeat_victim_incidents(pupil: Pupil) -> set[Any]:
-    """The incidents in which the pupil was a victim and was a victim again in another incident
-    at the same school within the same term (England's three terms), in one query however many
-    incidents there are."""
-    victim_of = IncidentParty.objects.filter(pupil=pupil, role=PartyRole.VICTIM).values_list(
-        "incident_id", "incident__school_id", "incident__occurred_at"
-    )
+def _repeat_victim_incidents(pupil: Pupil, shown: list[Any]) -> set[Any]:
+    """Among the incidents shown (those the viewer may see), those in which the pupil was a
+    victim and was a victim again in another of them at the same school within the same term
+    (England's three terms), in one query however many incidents there are. Only incidents the
+    viewer sees count, so the tag never tells of one they may not see."""
+    victim_of = IncidentParty.objects.filter(
+        pupil=pupil, role=PartyRole.VICTIM, incident_id__in=shown
+    ).values_list("incident_id", "incident__school_id", "incident__occurred_at")
     by_term: dict[tuple[Any, tuple[int, int]], set[Any]] = defaultdict(set)
     for incident_id, school_id, occurred_at in victim_of:
         by_term[(school_id, term_of(occurred_at.astimezone(LONDON).date()))].add(incident_id)

@@ -123,3 +123,17 @@ def test_a_victim_again_within_the_term_is_flagged(client, world, dsl):
     again = _victim_incident(world, dsl, world.pupil_a, 0)
     flags = {row.incident.pk: row.repeat_victim for row in client.get(url).context["incidents"]}
     assert flags == {first.pk: True, again.pk: True, long_ago.pk: False}
+
+
+def test_the_repeat_victim_tag_counts_only_incidents_the_viewer_sees(client, world, dsl, staff):
+    # The member of staff sees the incident they recorded, not the lead's: the tag must not
+    # tell them that another exists.
+    mine = _victim_incident(world, staff, world.pupil_a, 1)
+    _victim_incident(world, dsl, world.pupil_a, 0)
+    url = reverse("casework-pupil", args=[world.pupil_a.pk])
+    client.force_login(staff)
+    flags = {row.incident.pk: row.repeat_victim for row in client.get(url).context["incidents"]}
+    assert flags == {mine.pk: False}
+    client.force_login(dsl)
+    flags = {row.incident.pk: row.repeat_victim for row in client.get(url).context["incidents"]}
+    assert set(flags.values()) == {True}
