@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "saferschools.incidents",
     "saferschools.activity",
     "saferschools.sharing",
+    "saferschools.outcomes",
+    "saferschools.planning",
     "saferschools.api",
 ]
 
@@ -245,6 +247,8 @@ RECEIPT_KEY = (
 RECEIPT_DAYS_AFTER_CLOSE = env_int("SAFERSCHOOLS_RECEIPT_DAYS_AFTER_CLOSE", 90, minimum=1)
 RECEIPT_ATTEMPTS = env_int("SAFERSCHOOLS_RECEIPT_ATTEMPTS", 10, minimum=1)
 RECEIPT_ATTEMPT_WINDOW_MINUTES = env_int("SAFERSCHOOLS_RECEIPT_WINDOW_MINUTES", 15, minimum=1)
+# Requests that a school consider a partnership, sent from one network address in an hour.
+SSP_REQUESTS_PER_HOUR = env_int("SAFERSCHOOLS_SSP_REQUESTS_PER_HOUR", 5, minimum=1)
 REPORT_OUTCOME_SCHOOL_DAYS = env_int("SAFERSCHOOLS_REPORT_OUTCOME_SCHOOL_DAYS", 10, minimum=1)
 
 

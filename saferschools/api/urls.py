@@ -65,4 +65,6 @@ urlpatterns = [
     # Casework and information sharing.
     path("", include("saferschools.casework.api_urls")),
     path("", include("saferschools.sharing.api_urls")),
+    # The partnership's life: prioritisation, protocol, work-plan.
+    path("", include("saferschools.planning.api_urls")),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from saferschools.planning import needs_views, protocol_views, steering_views, workplan_views
 from saferschools.sharing import decision_views, police_views
 
 from . import (
@@ -40,6 +41,10 @@ LANDING_PANELS = (
     ("casework/_landing_meetings.html", meeting_views),
     ("casework/_landing_transfers.html", transfer_views),
     ("sharing/_landing_agreements.html", decision_views),
+    ("planning/protocol_landing.html", protocol_views),
+    ("planning/_landing_workplan_actions.html", workplan_views),
+    ("planning/_landing_steering_actions.html", steering_views),
+    ("planning/_landing_ssp_requests.html", needs_views),
 )
 
 

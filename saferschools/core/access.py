@@ -30,6 +30,17 @@ from saferschools.casework.models import (
     TransferStatus,
 )
 from saferschools.incidents.models import Incident, Place
+from saferschools.planning.models import (
+    NeedsAssessment,
+    PartnershipAim,
+    Protocol,
+    SspRequest,
+    SteeringAction,
+    SteeringMeeting,
+    SteeringMember,
+    Workplan,
+    WorkplanAction,
+)
 from saferschools.reporting.models import Report
 from saferschools.sharing.models import (
     Decision,
@@ -254,6 +265,14 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
         condition = _agreement_condition(user, roles, write=write)
     elif model is Partnership:
         condition = _partnership_condition(_reach(user, roles))
+    elif model in PARTNERSHIP_RECORDS:
+        partnerships = Partnership.objects.filter(_partnership_condition(_reach(user, roles)))
+        condition = Q(**{f"{PARTNERSHIP_RECORDS[model]}__in": partnerships.values("id")})
+    elif model is NeedsAssessment and not write:
+        # Public evidence and the school's own analysis: whoever sees the school reads it.
+        condition = Q(school__in=scope(user, School).values("pk"))
+    elif model in (NeedsAssessment, SspRequest):
+        condition = _school_condition(_reach(user, roles), "school__")
     elif model in (Agency, Area):
         area_ids = _area_ids_reached(user, roles)
         condition = Q(id__in=area_ids) if model is Area else Q(area_id__in=area_ids)
@@ -949,3 +968,204 @@ def decision_grantees(decision: SharingDecision) -> models.QuerySet[Any]:
     if decision.practitioner_id is not None:
         grantees = grantees.filter(pk=decision.practitioner_id)
     return grantees
+
+
+# The partnership's life: needs, protocol, steering group, work-plan ----------------------------
+
+# The partnership's governance is kept by its head teachers, its steering group and the area's
+# administrators; everyone whose role reaches the partnership reads it (it holds no pupil's
+# personal data, only the names of the partners' people and what they agreed).
+GOVERNANCE_ROLES = frozenset({Role.HEAD_TEACHER, Role.STEERING_MEMBER, Role.AREA_ADMIN})
+
+# Each record of the partnership's life and the path from it to its partnership.
+PARTNERSHIP_RECORDS: dict[type[models.Model], str] = {
+    PartnershipAim: "partnership",
+    Protocol: "partnership",
+    SteeringMember: "partnership",
+    SteeringMeeting: "partnership",
+    SteeringAction: "meeting__partnership",
+    Workplan: "partnership",
+    WorkplanAction: "outcome__workplan__partnership",
+}
+for _model in PARTNERSHIP_RECORDS:
+    POLICY[_model] = Rule(read=ALL_ROLES, write=GOVERNANCE_ROLES)
+
+# A school's needs assessment is written by those who know the school's needs at first hand: its
+# leaders and its officer ("the school and the police work together to produce an analysis of
+# needs", 3.12); everyone whose role reaches the school reads it.
+POLICY[NeedsAssessment] = Rule(read=ALL_ROLES, write=REPORT_HANDLERS)
+# A request names the parent, governor or member of staff who made it: the school's leaders only.
+POLICY[SspRequest] = Rule(read=SCHOOL_LEADERS, write=SCHOOL_LEADERS)
+
+# Ranking an area's schools is for the local authority and the police (3.2), and the area's
+# administrators; all see the area's figures with small counts suppressed.
+PRIORITISATION_ROLES = frozenset({Role.LA_ANALYST, Role.POLICE_SUPERVISOR, Role.AREA_ADMIN})
+
+
+def can_govern(user: Any, partnership: Partnership) -> bool:
+    """Whether the user may change the partnership's aims, protocol, steering group and
+    work-plan: its head teachers and steering group members, and the area's administrators."""
+    condition = _partnership_condition(_reach(user, GOVERNANCE_ROLES))
+    return Partnership.objects.filter(condition, pk=partnership.pk).exists()
+
+
+def get_governed_partnership_for_user(
+    user: Any, partnership_id: uuid.UUID | str, *, write: bool = False
+) -> Partnership:
+    """The partnership if the user may read its governance (or, with ``write``, keep it); else
+    ``Http404``, as for one that does not exist. A reader who may not keep it gets 404 for a
+    write alike."""
+    partnership = get_partnership_for_user(user, partnership_id)
+    if write and not can_govern(user, partnership):
+        raise Http404("No partnership found.")
+    return partnership
+
+
+def get_protocol_for_user(
+    user: Any, protocol_id: uuid.UUID | str, *, write: bool = False
+) -> Protocol:
+    """A version of a protocol of a partnership the user reaches; else ``Http404``."""
+    return _get(user, Protocol, write=write, id=protocol_id)
+
+
+def get_steering_meeting_for_user(
+    user: Any, meeting_id: uuid.UUID | str, *, write: bool = False
+) -> SteeringMeeting:
+    """A steering group meeting of a partnership the user reaches; else ``Http404``."""
+    return _get(user, SteeringMeeting, write=write, id=meeting_id)
+
+
+def get_steering_member_for_user(
+    user: Any, member_id: uuid.UUID | str, *, write: bool = False
+) -> SteeringMember:
+    """A steering group member of a partnership the user reaches; else ``Http404``."""
+    return _get(user, SteeringMember, write=write, id=member_id)
+
+
+def get_workplan_for_user(
+    user: Any, workplan_id: uuid.UUID | str, *, write: bool = False
+) -> Workplan:
+    """A work-plan of a partnership the user reaches; else ``Http404``."""
+    return _get(user, Workplan, write=write, id=workplan_id)
+
+
+def _owned_or_kept(user: Any, model: type[M], write: bool) -> models.QuerySet[M]:
+    """Actions the user may read (or update): those of partnerships they reach, and, to update,
+    also those they own while they still reach the partnership."""
+    readable = scope(user, model)
+    if not write:
+        return readable
+    return readable.filter(Q(pk__in=scope(user, model, write=True).values("pk")) | Q(owner=user))
+
+
+def get_workplan_action_for_user(
+    user: Any, action_id: uuid.UUID | str, *, write: bool = False
+) -> WorkplanAction:
+    """A work-plan action the user may read, or with ``write`` update the status and progress
+    of (its owner, or whoever keeps the partnership's governance); else ``Http404``."""
+    return _get_from(_owned_or_kept(user, WorkplanAction, write), "action", id=action_id)
+
+
+def get_steering_action_for_user(
+    user: Any, action_id: uuid.UUID | str, *, write: bool = False
+) -> SteeringAction:
+    """A steering group action the user may read, or with ``write`` mark done (its owner, or
+    whoever keeps the partnership's governance); else ``Http404``."""
+    return _get_from(_owned_or_kept(user, SteeringAction, write), "action", id=action_id)
+
+
+def can_sign_for_agency(user: Any, agency: Agency) -> bool:
+    """Whether the user may sign the protocol on behalf of this agency: they hold a role over
+    the agency itself (its supervisor, practitioner or analyst), not merely over its area."""
+    return any(
+        membership.agency_id == agency.pk
+        for membership in memberships_of(user)
+        if membership.agency_id is not None
+    )
+
+
+def can_sign_for_school(user: Any, school: School) -> bool:
+    """Whether the user may sign the protocol on behalf of this school: its head teacher."""
+    return any(
+        membership.role == Role.HEAD_TEACHER and membership.school_id == school.pk
+        for membership in memberships_of(user)
+        if membership.school_id is not None
+    )
+
+
+def can_assess_needs(user: Any, school: School) -> bool:
+    """Whether the user may write the school's needs assessment: its leaders and officers."""
+    return _reaches_school(user, POLICY[NeedsAssessment].write, school)
+
+
+def can_read_ssp_requests(user: Any, school: School) -> bool:
+    """Whether the user may read (and record, and answer) the requests made to this school,
+    which name the people who made them: its safeguarding leads and head teacher."""
+    return _reaches_school(user, POLICY[SspRequest].read, school)
+
+
+def get_ssp_request_for_user(
+    user: Any, request_id: uuid.UUID | str, *, write: bool = False
+) -> SspRequest:
+    """A request made to a school whose requests the user reads; else ``Http404``."""
+    return _get(user, SspRequest, write=write, id=request_id)
+
+
+def sees_school_counts_in_full(user: Any, school: School) -> bool:
+    """Whether the user sees the school's own counts of reports and incidents without small
+    numbers suppressed: those who read its reports. Everyone else sees 1 to 4 suppressed."""
+    return _reaches_school(user, REPORT_HANDLERS, school)
+
+
+def prioritisation_areas(user: Any) -> models.QuerySet[Area]:
+    """The areas whose schools the user may rank (analysts, police supervisors and
+    administrators of the area, or of one of its agencies)."""
+    area_ids = _area_ids_reached(user, PRIORITISATION_ROLES)
+    return Area.objects.filter(pk__in=area_ids).order_by("name")
+
+
+def get_prioritisation_area_for_user(user: Any, area_id: uuid.UUID | str) -> Area:
+    """The area if the user may rank its schools; else ``Http404``."""
+    return _get_from(prioritisation_areas(user), "area", id=area_id)
+
+
+def users_reaching_partnership(
+    partnership: Partnership, roles: Iterable[str] | None = None
+) -> models.QuerySet[Any]:
+    """The active users holding a role (one of ``roles``, if given) over this partnership: at
+    one of its schools, over the partnership itself, over an agency of its area or over its
+    area; in name order."""
+    memberships = Membership.objects.filter(
+        Q(school__partnership_link__partnership=partnership)
+        | Q(partnership=partnership)
+        | Q(agency__area_id=partnership.area_id)
+        | Q(area_id=partnership.area_id)
+    )
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return (
+        User.objects.filter(is_active=True, memberships__in=memberships)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def partnership_governors(partnership: Partnership) -> models.QuerySet[Any]:
+    """The active users who keep the partnership's governance (as ``can_govern`` decides)."""
+    return users_reaching_partnership(partnership, GOVERNANCE_ROLES)
+
+
+def protocol_signers(protocol: Protocol) -> models.QuerySet[Any]:
+    """The active users who can sign for a partner of this version of the protocol (as
+    ``can_sign_for_agency`` and ``can_sign_for_school`` decide), in name order."""
+    partners = list(protocol.partners.values_list("agency_id", "school_id"))
+    agency_ids = [agency for agency, _ in partners if agency]
+    school_ids = [school for _, school in partners if school]
+    memberships = Membership.objects.filter(
+        Q(agency_id__in=agency_ids) | Q(role=Role.HEAD_TEACHER, school_id__in=school_ids)
+    )
+    return (
+        User.objects.filter(is_active=True, memberships__in=memberships)
+        .distinct()
+        .order_by("full_name", "email")
+    )

@@ -132,7 +132,7 @@ class DemoUser:
     email: str
     full_name: str
     role: str
-    scope: str  # "secondary", "primary", "partnership", "police", "yot", "area"
+    scope: str  # "secondary", "primary", "partnership", "police", "yot", "area", "school:<URN>"
 
 
 DEMO_USERS = [
@@ -150,6 +150,12 @@ DEMO_USERS = [
     DemoUser("analyst@surreycc.example", "Ana Lyst", Role.LA_ANALYST, "area"),
     DemoUser("steering@horley-ssp.example", "Stella Steering", Role.STEERING_MEMBER, "partnership"),
     DemoUser("admin@surreycc.example", "Adam Admin", Role.AREA_ADMIN, "area"),
+    # The other head teachers of the cluster, who sign the partnership's protocol for their schools.
+    DemoUser("head@langshott.example", "Lara Langshott", Role.HEAD_TEACHER, "school:125104"),
+    DemoUser("head@horley-infant.example", "Ines Infant", Role.HEAD_TEACHER, "school:124981"),
+    DemoUser("head@yattendon.example", "Yusuf Yattendon", Role.HEAD_TEACHER, "school:125289"),
+    DemoUser("head@manorfield.example", "Mae Manorfield", Role.HEAD_TEACHER, "school:134732"),
+    DemoUser("head@trinity-oaks.example", "Toby Trinity", Role.HEAD_TEACHER, "school:141036"),
 ]
 
 
@@ -248,6 +254,7 @@ def demo_load() -> DemoArea:
         "police": agencies[Agency.Kind.POLICE_FORCE],
         "yot": agencies[Agency.Kind.YOUTH_OFFENDING_TEAM],
         "area": area,
+        **{f"school:{school.urn}": school for school in [secondary, *primaries]},
     }
     for demo_user in DEMO_USERS:
         user = User.objects.filter(email=demo_user.email).first() or user_create(
@@ -288,4 +295,7 @@ def demo_load() -> DemoArea:
     from saferschools.casework.demo import demo_casework
 
     demo_casework(partnership=partnership, secondary=secondary)
+    from saferschools.planning.demo import demo_planning
+
+    demo_planning(partnership=partnership, secondary=secondary, primaries=primaries)
     return DemoArea(area, partnership, secondary, primaries, DEMO_USERS)

@@ -102,6 +102,15 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
             )
         )
         note = ROLE_NOTES.get(membership.role, "").format(scope=scope_object.name)
+    if membership.role in access.PRIORITISATION_ROLES:
+        area = access.area_of(scope_object)
+        links.append(
+            Link(
+                reverse("planning-prioritisation", args=[area.pk]),
+                "Prioritise the area's schools",
+                "Every school ranked by need, with weights you set",
+            )
+        )
     if membership.role in access.REPORT_REGISTER_ROLES:
         links.append(
             Link(

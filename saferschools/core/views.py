@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from saferschools.casework.panels import landing_panels
 from saferschools.incidents import crime
 from saferschools.incidents.forms import DateInputField
+from saferschools.planning.stage import stage_missing
 
 from . import access, selectors, services
 from .audit import audit_source
-from .models import School, SchoolHoliday
+from .models import Partnership, School, SchoolHoliday
 from .notifications import notification_list, notifications_mark_read, unread_count
 
 NOTIFICATIONS_PER_PAGE = 50
@@ -82,6 +83,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "can_manage_pupils": access.can_manage_pupils(request.user, school),
             "can_see_hotspots": access.can_see_hotspots(request.user, school),
             "can_keep_places": access.can_keep_places(request.user, school),
+            "can_read_ssp_requests": access.can_read_ssp_requests(request.user, school),
             **_casework_links(request, school),
             # Published crime near the school: public data, for everyone who sees the school.
             "crime_months": crime.crime_nearby_by_month(school=school) if located else None,
@@ -110,10 +112,13 @@ def partnership_detail(request: HttpRequest, partnership_id: str) -> HttpRespons
         "core/partnership.html",
         {
             "partnership": partnership,
-            "schools": partnership.schools.order_by("name"),
+            "schools": partnership.schools.select_related("needs_assessment").order_by("name"),
             "keeps_disclosure_log": access.disclosure_log_schools(request.user)
             .filter(partnership_link__partnership=partnership)
             .exists(),
+            "can_govern": access.can_govern(request.user, partnership),
+            "missing_for_next_stage": stage_missing(partnership),
+            "last_stage": partnership.stage == Partnership.Stage.REVIEW,
         },
     )
 
@@ -128,6 +133,7 @@ def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
         {
             "area": area,
             "can_manage_accounts": access.can_manage_accounts(request.user, area),
+            "can_prioritise": access.prioritisation_areas(request.user).filter(pk=area.pk).exists(),
             "memberships": selectors.area_accounts(
                 user=request.user, area=area, source=audit_source(request)
             ),

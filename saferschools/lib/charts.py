@@ -5,7 +5,9 @@ table of the same figures. Colours are set with presentation attributes (not sty
 pages' Content-Security-Policy holds.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -17,22 +19,36 @@ TEXT = "#0b0c0c"
 FONT = "arial, sans-serif"
 
 
+Number = int | float | Decimal
+
+
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: list[int | None]  # None: not shown (suppressed)
+    values: Sequence[Number | None]  # None: not shown (suppressed); a count, a rate or a score
 
 
-def _nice_ceiling(value: int) -> int:
-    """A round number at or above ``value`` for the axis: 1, 2, 5, 10, 20, 50 …"""
+def _nice_ceiling(value: Number) -> Number:
+    """A round number at or above ``value`` for the axis: … 0.1, 0.2, 0.5, 1, 2, 5, 10, 20 …"""
     if value <= 0:
         return 1
-    step = 1
+    target = Decimal(str(value))
+    step = Decimal(1)
+    while step > target:
+        step /= 10
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
+            if step * factor >= target:
+                ceiling = step * factor
+                return int(ceiling) if ceiling == int(ceiling) else ceiling
         step *= 10
+
+
+def _shown(value: Number) -> str:
+    """A bar's value as written beside it: whole numbers as they are, others to one place."""
+    if isinstance(value, int) or value == int(value):
+        return str(int(value))
+    return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 LABEL_MAX_CHARACTERS = 26
@@ -102,13 +118,13 @@ def bar_chart_svg(
         for index, one in enumerate(series):
             value = one.values[row]
             bar_y = y + index * bar_height
-            length = 0 if value is None else plot_width * value / axis_max
+            length = 0.0 if value is None else plot_width * max(float(value), 0) / float(axis_max)
             colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
             parts.append(
                 f'<rect x="{label_width}" y="{bar_y}" width="{length:.1f}" '
                 f'height="{bar_height - 2}" fill="{colour}"/>'
             )
-            shown = "not shown" if value is None else str(value)
+            shown = "not shown" if value is None else _shown(value)
             parts.append(
                 f'<text x="{label_width + length + 4:.1f}" y="{bar_y + bar_height / 2}" '
                 f'font-size="12" dominant-baseline="middle" fill="{TEXT}">{shown}</text>'

@@ -30,7 +30,7 @@ class Throttle:
     retry_after: int  # seconds
 
 
-def _client_key(request: HttpRequest) -> str:
+def _client_key(request: HttpRequest, bucket: str) -> str:
     address = request.META.get("REMOTE_ADDR", "")
     if settings.BEHIND_TLS_PROXY:
         # The proxy appends the address it saw; anything before it is the client's own claim.
@@ -38,7 +38,34 @@ def _client_key(request: HttpRequest) -> str:
         if forwarded:
             address = forwarded.split(",")[-1].strip()
     digest = hmac.new(_PROCESS_KEY, address.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"receipt-failures:{digest}"
+    return f"{bucket}:{digest}"
+
+
+def throttle_check(request: HttpRequest, *, bucket: str, limit: int, window: int) -> Throttle:
+    """Whether this client has been counted ``limit`` times in ``bucket`` within the last
+    ``window`` seconds (a window starts at the first count)."""
+    record = caches[CACHE_ALIAS].get(_client_key(request, bucket))
+    if not record:
+        return Throttle(False, 0)
+    count, started = record
+    retry_after = max(1, int(started + window - time.time()))
+    return Throttle(count >= limit, retry_after)
+
+
+def throttle_count(request: HttpRequest, *, bucket: str, window: int) -> None:
+    """Count one event against this client in ``bucket``. Each bucket counts on its own: a
+    parent's requests never use up the pupils' allowance of wrong receipts."""
+    cache = caches[CACHE_ALIAS]
+    key = _client_key(request, bucket)
+    record = cache.get(key)
+    now = time.time()
+    if not record or record[1] + window <= now:
+        record = (0, now)
+    count, started = record
+    cache.set(key, (count + 1, started), timeout=max(1, int(started + window - now)))
+
+
+RECEIPT_BUCKET = "receipt-failures"
 
 
 def _window() -> int:
@@ -47,21 +74,11 @@ def _window() -> int:
 
 def receipt_throttle(request: HttpRequest) -> Throttle:
     """Whether this client has sent too many wrong receipts lately."""
-    record = caches[CACHE_ALIAS].get(_client_key(request))
-    if not record:
-        return Throttle(False, 0)
-    count, started = record
-    retry_after = max(1, int(started + _window() - time.time()))
-    return Throttle(count >= settings.RECEIPT_ATTEMPTS, retry_after)
+    return throttle_check(
+        request, bucket=RECEIPT_BUCKET, limit=settings.RECEIPT_ATTEMPTS, window=_window()
+    )
 
 
 def receipt_failed(request: HttpRequest) -> None:
     """Count one wrong receipt against this client."""
-    cache = caches[CACHE_ALIAS]
-    key = _client_key(request)
-    record = cache.get(key)
-    now = time.time()
-    if not record or record[1] + _window() <= now:
-        record = (0, now)
-    count, started = record
-    cache.set(key, (count + 1, started), timeout=max(1, int(started + _window() - now)))
+    throttle_count(request, bucket=RECEIPT_BUCKET, window=_window())

@@ -3,6 +3,7 @@ data drawn as an empty chart rather than an error."""
 
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 
@@ -112,3 +113,18 @@ def test_the_axis_rounds_up_to_a_round_number():
     # The axis runs to 20: the longer bar fills it, the shorter is 13/20 of it.
     assert widths[0] / widths[1] == pytest.approx(13 / 20)
     assert re.search(r'width="(\d+\.\d)"', chart()) is not None
+
+
+def test_rates_are_drawn_in_proportion_and_written_to_one_place():
+    root = parsed(chart(series=[Series("This period", [Decimal("0.25"), 0.4])]))
+    widths = bar_widths(root)
+    # The axis runs to 0.5.
+    assert widths[0] / widths[1] == pytest.approx(0.25 / 0.4)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "0.3" in texts and "0.4" in texts
+
+
+def test_a_whole_number_given_as_a_decimal_is_written_whole():
+    root = parsed(chart(series=[Series("This period", [Decimal("12.0"), 3])]))
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "12" in texts and "3" in texts
