@@ -18,6 +18,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from saferschools.incidents.forms import TIME_FORMATS, DateInputField
+from saferschools.lib import formrows
 from saferschools.lib.schooldays import LONDON
 
 from .meeting_selectors import Person
@@ -52,13 +53,8 @@ def pupil_label(pupil: Pupil) -> str:
 
 
 def row_count(data: Any, kind: str, default: int) -> int:
-    """How many rows of a kind the form has: as sent (within bounds), else ``default``."""
-    value = data.get(f"{kind}_rows") if data is not None else None
-    try:
-        count = int(str(value)) if value is not None else default
-    except ValueError:
-        count = default
-    return max(0, min(count, ROW_MAXIMA[kind]))
+    """How many rows of a kind the meeting form has: as sent (within bounds), else ``default``."""
+    return formrows.row_count(data, kind, default=default, maximum=ROW_MAXIMA[kind])
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ LANDING_PANELS = (
     ("casework/_landing_meetings.html", meeting_views),
     ("casework/_landing_transfers.html", transfer_views),
     ("sharing/_landing_agreements.html", decision_views),
-    ("planning/protocol_landing.html", protocol_views),
+    ("planning/_landing_protocols.html", protocol_views),
     ("planning/_landing_workplan_actions.html", workplan_views),
     ("planning/_landing_steering_actions.html", steering_views),
     ("planning/_landing_ssp_requests.html", needs_views),

@@ -29,8 +29,10 @@ def school_list(*, user: Any) -> QuerySet[School]:
 
 
 def partnership_list(*, user: Any) -> QuerySet[Partnership]:
+    """The partnerships the user may see, each with the number of its schools (counted apart
+    from the join the scope may make through one of them), in name order."""
     return (
-        access.scope(user, Partnership)
+        Partnership.objects.filter(pk__in=access.scope(user, Partnership).values("pk"))
         .annotate(school_count=Count("school_links"))
         .order_by("name")
     )

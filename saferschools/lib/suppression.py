@@ -6,11 +6,12 @@ worked out by adding or taking away the counts shown (complementary suppression)
 """
 
 from collections.abc import Hashable
+from decimal import Decimal
 
 SUPPRESS_BELOW = 5
 
 
-def is_small(count: int) -> bool:
+def is_small(count: int | Decimal) -> bool:
     """Whether a count is small enough to point to a child: from 1 to ``SUPPRESS_BELOW - 1``.
     Nought is never small: it points to nobody."""
     return 0 < count < SUPPRESS_BELOW

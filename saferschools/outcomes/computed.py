@@ -2,17 +2,21 @@
 
 Each is defined once (``DEFINITIONS``: what is counted, the moment that places a record in time,
 which records count, how they are summed) and read per school over a span of days
-(``computed_by_school``) or per calendar month over schools (``computed_by_month``): counts of
-pupils' reports, incidents and critical incidents, the hours and patrols officers logged. These
-are counts over personal data; a caller showing them to a role without personal-data access
-suppresses 1 to 4 (``saferschools.lib.suppression``).
+(``computed_by_school``, or split by a field such as the category with
+``computed_by_school_and``) or per calendar month over schools (``computed_by_month``): counts of
+pupils' reports, incidents and critical incidents, the hours and patrols officers logged.
+
+Counts of reports and incidents (``PUPIL_RECORD_CODES``) are counts of records about pupils: a
+caller showing them to a role without personal-data access suppresses 1 to 4
+(``saferschools.lib.suppression``). Officers' hours and patrols are about the officers' work, which
+their supervisors and the partnership see in full, and are not suppressed.
 """
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -49,6 +53,7 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 COMPUTED_CODES = frozenset(DEFINITIONS)
+PUPIL_RECORD_CODES = frozenset({"pupil_reports", "incidents", "critical_incidents"})
 HOURS = Decimal("0.1")
 
 
@@ -68,7 +73,7 @@ def _records(definition: Definition, school_ids: list[uuid.UUID], since: date, u
 
 
 def _given(definition: Definition, value: Decimal) -> Decimal:
-    return (value / 60).quantize(HOURS) if definition.minutes else value
+    return (value / 60).quantize(HOURS, rounding=ROUND_HALF_UP) if definition.minutes else value
 
 
 def computed_by_school(
@@ -91,6 +96,30 @@ def computed_by_school(
     )
     for row in rows:
         found[row["school_id"]] = _given(definition, Decimal(row["n"] or 0))
+    return found
+
+
+def computed_by_school_and(
+    *, code: str, field: str, schools: Iterable[School], since: date, until: date
+) -> dict[uuid.UUID, dict[Any, Decimal]]:
+    """The computed indicator ``code`` for each school from ``since`` to ``until`` (London days,
+    both included), split by the value of the records' ``field`` (a report's or an incident's
+    ``category``); a school with nothing recorded maps to an empty dict. One query.
+
+    Raises ``KeyError`` for a code the product does not compute."""
+    definition = DEFINITIONS[code]
+    school_ids = [school.pk for school in schools]
+    found: dict[uuid.UUID, dict[Any, Decimal]] = {school_id: {} for school_id in school_ids}
+    if not school_ids or until < since:
+        return found
+    rows = (
+        _records(definition, school_ids, since, until)
+        .values("school_id", field)
+        .annotate(n=definition.total)
+        .values_list("school_id", field, "n")
+    )
+    for school_id, value, total in rows:
+        found[school_id][value] = _given(definition, Decimal(total or 0))
     return found
 
 

@@ -53,7 +53,6 @@ VALUE_LIMIT = Decimal("1000000000")
 
 # Rows written per INSERT: well under SQLite's limit on variables in one statement.
 IMPORT_BATCH = 2000
-MAX_URN = 99_999_999
 MAX_TEXT = 120
 
 
@@ -128,6 +127,8 @@ IMD_2019_EDITION = "2019"
 # The number of 2011 LSOAs in England, so the largest IMD 2019 rank.
 IMD_2019_LSOAS = 32_844
 _LSOA_CODE = re.compile(r"[EW]0[0-9]{7}")
+# Control characters: no published name holds one, and PostgreSQL cannot store NUL in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DISTRICT_CODE = re.compile(r"[EW][0-9]{8}")
 
 # Markers for a value that is not a number. Suppressed: the publisher holds a figure but does not
@@ -648,6 +649,8 @@ def _read_imd(
                 fail(f"{label} is empty")
             elif len(text) > MAX_TEXT:
                 fail(f"{label} is longer than {MAX_TEXT} characters")
+            elif _CONTROL.search(text):
+                fail(f"{label} holds a control character (such as NUL), which no name has")
         rank = int(rank_text) if _WHOLE.fullmatch(rank_text) else 0
         if not 1 <= rank <= IMD_2019_LSOAS:
             fail(f"IMD rank {rank_text[:20]!r} is not a whole number from 1 to {IMD_2019_LSOAS:,}")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from saferschools.accounts.models import User
 from saferschools.core.models import Agency, Partnership, School
-from saferschools.lib.schooldays import LONDON, academic_year_of
+from saferschools.lib.schooldays import LONDON, academic_year_of, add_school_days, is_school_day
 from saferschools.outcomes.importing import indicators_import
 from saferschools.outcomes.models import IndicatorValue, LsoaDeprivation
 from saferschools.sharing.models import InformationSharingAgreement
@@ -27,6 +27,7 @@ from .models import (
     Protocol,
     ProtocolPartner,
     SspRequest,
+    SteeringMeeting,
     Target,
     Workplan,
     WorkplanAction,
@@ -79,6 +80,23 @@ def _user(email: str) -> User:
 
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=LONDON)
+
+
+def _school_days_away(count: int) -> date:
+    """The school day ``count`` school days after today (before it, if negative)."""
+    day = timezone.localdate()
+    if count >= 0:
+        return add_school_days(day, count)
+    for _ in range(-count):
+        day -= timedelta(days=1)
+        while not is_school_day(day):
+            day -= timedelta(days=1)
+    return day
+
+
+# The steering group's latest meeting, two school weeks ago.
+def _latest_meeting_day() -> date:
+    return _school_days_away(-10)
 
 
 def demo_indicators() -> None:
@@ -164,7 +182,9 @@ def demo_needs(schools: list[School]) -> None:
         needs_assessment_complete(
             actor=actor, school=school, seen_updated_at=saved.updated_at, source=SOURCE
         )
-    NeedsAssessment.objects.filter(school__in=schools).update(completed_on=date(2025, 6, 27))
+    NeedsAssessment.objects.filter(school__in=schools).update(
+        completed_on=date(2025, 6, 27), updated_at=_at(date(2025, 6, 27), 15)
+    )
 
 
 def demo_requests(secondary: School, primaries: list[School]) -> None:
@@ -191,7 +211,7 @@ def demo_requests(secondary: School, primaries: list[School]) -> None:
         received_on=date(2025, 5, 19), answered_at=_at(date(2025, 6, 13))
     )
     infant = next((s for s in primaries if s.urn == 124981), primaries[0])
-    ssp_request_submit(
+    governor = ssp_request_submit(
         school=infant,
         requester=SspRequest.Requester.GOVERNOR,
         name="Chris Governor",
@@ -199,6 +219,10 @@ def demo_requests(secondary: School, primaries: list[School]) -> None:
         reason="Could the partnership officer also cover the infant school's gate at the end "
         "of the day? Parents report cars parked on the zig-zags.",
         source=SOURCE,
+    )
+    # A week before the steering group's latest meeting, which took it up.
+    SspRequest.objects.filter(pk=governor.pk).update(
+        received_on=_latest_meeting_day() - timedelta(days=7)
     )
 
 
@@ -323,7 +347,9 @@ def demo_protocol(partnership: Partnership) -> None:
         source=SOURCE,
     )
     _sign_all(first, agencies, date(2025, 7, 14))
-    Protocol.objects.filter(pk=first.pk).update(created_at=_at(date(2025, 7, 7)))
+    Protocol.objects.filter(pk=first.pk).update(
+        created_at=_at(date(2025, 7, 7)), review_on=date(2026, 7, 17)
+    )
     second = protocol_save(
         actor=_user("steering@horley-ssp.example"),
         partnership=partnership,
@@ -331,8 +357,9 @@ def demo_protocol(partnership: Partnership) -> None:
         based_on_version=1,
         source=SOURCE,
     )
-    _sign_all(second, agencies, date(2026, 9, 14))
-    Protocol.objects.filter(pk=second.pk).update(created_at=_at(date(2026, 9, 7)))
+    # Drafted after the steering group's September meeting decided on it.
+    _sign_all(second, agencies, date(2026, 9, 21))
+    Protocol.objects.filter(pk=second.pk).update(created_at=_at(date(2026, 9, 15)))
 
 
 @transaction.atomic
@@ -440,11 +467,13 @@ def demo_steering(partnership: Partnership) -> None:
     )
     for action in september.actions.all():
         steering_action_set_done(actor=steering, action=action, done=True, source=SOURCE)
-    steering_meeting_record(
+    september.actions.update(done_at=_at(date(2026, 9, 15), 12))
+    held = _latest_meeting_day()
+    november = steering_meeting_record(
         actor=chair,
         partnership=partnership,
         data=MeetingInput(
-            held_at=_at(timezone.localdate() - timedelta(days=14), 16),
+            held_at=_at(held, 16),
             location="Langshott Primary School",
             agenda="1. Progress on the work-plan\n2. Parking at the infant school's gate\n3. "
             "Letter to parents about patrols",
@@ -456,19 +485,23 @@ def demo_steering(partnership: Partnership) -> None:
             actions=[
                 SteeringActionInput(
                     description="Write to parents of all six schools about the end-of-day patrols",
-                    due_on=timezone.localdate() + timedelta(days=14),
+                    due_on=_school_days_away(10),
                     owner_id=officer.pk,
                 ),
                 SteeringActionInput(
                     description="Ask the county's highways team about parking at Horley "
                     "Infant School's gate",
-                    due_on=timezone.localdate() + timedelta(days=7),
+                    due_on=_school_days_away(5),
                     owner_id=steering.pk,
                 ),
             ],
         ),
         source=SOURCE,
     )
+    for meeting, day in ((september, date(2026, 9, 10)), (november, held)):
+        SteeringMeeting.objects.filter(pk=meeting.pk).update(
+            created_at=_at(day, 18), updated_at=_at(day, 18)
+        )
 
 
 def guidance_example(*, year: int, owner_id: object = None) -> list[OutcomeInput]:
@@ -601,7 +634,7 @@ def demo_workplan(partnership: Partnership) -> None:
         ActionInput(
             description="Go through each school's critical incident plan with the officer",
             owner_id=head.pk,
-            due_on=timezone.localdate() - timedelta(days=8),
+            due_on=_school_days_away(-6),
         )
     )
     plan = workplan_outcomes_add(
@@ -637,7 +670,8 @@ def demo_workplan(partnership: Partnership) -> None:
     workplan_target_measure(
         actor=head,
         target=families,
-        measured_on=timezone.localdate() - timedelta(days=28),
+        # Four weeks ago, but never before the baseline at the start of the year.
+        measured_on=max(date(year, 9, 1), timezone.localdate() - timedelta(days=28)),
         value=Decimal(27),
         note="Half-term figure from the attendance officer.",
         source=SOURCE,

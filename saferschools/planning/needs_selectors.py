@@ -7,8 +7,9 @@ the number of requests it has had. Callers have found the school through the acc
 
 Counts of reports and incidents are counts over personal data: a reader who does not handle the
 school's reports sees 1 to 4 as "fewer than 5", and any count that would give one away is not
-shown either (``lib.suppression``). A request names the person who made it: listing or opening
-one is audited.
+shown either (``lib.suppression``); the figure of reports and incidents together that the area's
+prioritisation shows is hidden whenever either total is hidden here (``own_totals``). A request
+names the person who made it: listing or opening one is audited.
 """
 
 import statistics
@@ -16,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,13 +28,11 @@ from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_record_many
 from saferschools.core.models import AuditAction, School
 from saferschools.incidents import crime
-from saferschools.incidents.models import Incident
 from saferschools.incidents.models.incidents import IncidentCategory
-from saferschools.lib.schooldays import LONDON
 from saferschools.lib.suppression import is_small, suppressed_cells
+from saferschools.outcomes.computed import computed_by_school_and
 from saferschools.outcomes.models import Indicator, IndicatorValue, LsoaDeprivation
 from saferschools.outcomes.selectors import deprivation_by_school
-from saferschools.reporting.models import Report
 
 from .models import Concern, NeedsAssessment, SspRequest
 
@@ -46,8 +45,6 @@ INDICATOR_CODES = (
 )
 # A median of fewer schools than this says little about the area.
 FEWEST_TO_COMPARE = 3
-# The school's own records are counted over this many days up to today.
-COUNT_DAYS = 365
 FEWER_THAN_5 = "fewer than 5"
 NOT_SHOWN = "not shown"
 REPORTS, INCIDENTS, TOTAL = "reports", "incidents", "total"
@@ -89,7 +86,9 @@ def _format(value: Decimal, unit: str) -> str:
 @dataclass(frozen=True)
 class FigureRow:
     """One published figure of the school, with the median of the area's schools of its phase
-    for the same period (``median`` empty when fewer than ``FEWEST_TO_COMPARE`` have one)."""
+    for the same period (``median`` empty when fewer than ``FEWEST_TO_COMPARE`` have one).
+    Without a figure for the school, ``published_in_area`` tells whether the indicator has been
+    imported for other schools of the area (the school has none) or not at all."""
 
     code: str
     name: str
@@ -98,6 +97,7 @@ class FigureRow:
     suppressed: bool = False
     median: str = ""
     compared: int = 0
+    published_in_area: bool = False
 
     @property
     def imported(self) -> bool:
@@ -107,22 +107,22 @@ class FigureRow:
 def school_figures(*, school: School) -> list[FigureRow]:
     """The school's latest published absence and exclusion figures, each beside the median of
     the area's schools of the same phase for that period. Two queries: the catalogue's names,
-    and every value of these indicators at those schools."""
+    and every value of these indicators at the area's schools."""
     indicators = {
         indicator.code: indicator
         for indicator in Indicator.objects.filter(code__in=INDICATOR_CODES)
     }
-    peers = IndicatorValue.objects.filter(
+    values = IndicatorValue.objects.filter(
         indicator_id__in=list(indicators), school__area_id=school.area_id
     )
-    if school.phase:
-        peers = peers.filter(school__phase=school.phase)
     own: dict[str, tuple[date, str, Decimal | None]] = {}
     periods: dict[tuple[str, str], list[Decimal]] = {}
-    for school_id, code, period, start, value in peers.values_list(
-        "school_id", "indicator_id", "period", "period_start", "value"
+    in_area: set[str] = set()
+    for school_id, phase, code, period, start, value in values.values_list(
+        "school_id", "school__phase", "indicator_id", "period", "period_start", "value"
     ).order_by("period_start"):
-        if value is not None:
+        in_area.add(code)
+        if value is not None and (not school.phase or phase == school.phase):
             periods.setdefault((code, period), []).append(value)
         if school_id == school.pk:
             own[code] = (start, period, value)
@@ -132,13 +132,13 @@ def school_figures(*, school: School) -> list[FigureRow]:
         if indicator is None:
             continue
         if code not in own:
-            rows.append(FigureRow(code, indicator.name))
+            rows.append(FigureRow(code, indicator.name, published_in_area=code in in_area))
             continue
         _, period, value = own[code]
-        values = periods.get((code, period), [])
+        peers = periods.get((code, period), [])
         median = (
-            _format(Decimal(statistics.median(values)), indicator.unit)
-            if len(values) >= FEWEST_TO_COMPARE
+            _format(Decimal(statistics.median(peers)), indicator.unit)
+            if len(peers) >= FEWEST_TO_COMPARE
             else ""
         )
         rows.append(
@@ -149,7 +149,8 @@ def school_figures(*, school: School) -> list[FigureRow]:
                 value=_format(value, indicator.unit) if value is not None else "",
                 suppressed=value is None,
                 median=median,
-                compared=len(values),
+                compared=len(peers),
+                published_in_area=True,
             )
         )
     return rows
@@ -238,11 +239,74 @@ class OwnCounts:
     suppressed: bool = False
 
 
-def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(since, time.min, tzinfo=LONDON),
-        datetime.combine(until, time.max, tzinfo=LONDON),
+def counting_window(today: date) -> tuple[date, date]:
+    """The 12 months that end with ``today`` (both days included), over which a school's own
+    reports and incidents are counted, here and in the area's prioritisation alike."""
+    try:
+        since = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February: a year before, February has 28 days
+        since = date(today.year - 1, 3, 1)
+    return since, today
+
+
+Counts = dict[str, int]
+
+
+def _own_records(
+    schools: list[School], since: date, until: date
+) -> dict[uuid.UUID, tuple[Counts, Counts]]:
+    """Each school's pupils' reports (by the day received) and incidents (by the day they
+    happened) by category, as the product computes them (``outcomes.computed``). Two
+    queries."""
+    reports, incidents = (
+        computed_by_school_and(
+            code=code, field="category", schools=schools, since=since, until=until
+        )
+        for code in ("pupil_reports", "incidents")
     )
+    return {
+        school.pk: (
+            {category: int(count) for category, count in reports[school.pk].items()},
+            {category: int(count) for category, count in incidents[school.pk].items()},
+        )
+        for school in schools
+    }
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A school's counts as cells, and which of them a reader without full access is not
+    shown."""
+
+    categories: list[str]
+    cells: dict[Hashable, int]
+    hidden: set[Any]
+
+
+def _table(reports: Counts, incidents: Counts, *, full: bool) -> _Table:
+    """The cells of a school's counts: each kind by category and in all. Hidden for a reader
+    without full access: counts from 1 to 4, and every count from which one could be worked out
+    from the others."""
+    categories = [
+        value for value in IncidentCategory.values if value in reports or value in incidents
+    ]
+    # Categories the log no longer names, if any, come last under their own code.
+    categories += sorted((set(reports) | set(incidents)) - set(categories))
+    cells: dict[Hashable, int] = {}
+    for kind, counts in ((REPORTS, reports), (INCIDENTS, incidents)):
+        for category in categories:
+            cells[(kind, category)] = counts.get(category, 0)
+        cells[(kind, TOTAL)] = sum(counts.values())
+    hidden: set[Any] = set()
+    if not full:
+        hidden = suppressed_cells(
+            cells,
+            [
+                ((kind, TOTAL), [(kind, category) for category in categories])
+                for kind in (REPORTS, INCIDENTS)
+            ],
+        )
+    return _Table(categories, cells, hidden)
 
 
 def _hidden_words(cells: dict[Hashable, int], hidden: set[Any], kind: str) -> str:
@@ -257,61 +321,30 @@ def _hidden_words(cells: dict[Hashable, int], hidden: set[Any], kind: str) -> st
 
 def own_counts(*, user: Any, school: School, today: date | None = None) -> OwnCounts:
     """The school's pupils' reports (by the day received) and incidents (by the day they
-    happened) over the last ``COUNT_DAYS`` days, by category, in the order of the incident
-    log's categories; only categories with a count have a row. Two queries.
+    happened) over the 12 months up to today (``counting_window``), by category, in the order
+    of the incident log's categories; only categories with a count have a row. Two queries.
 
     A reader who does not handle the school's reports (``access.sees_school_counts_in_full``)
     sees counts from 1 to 4 hidden, and any count from which a hidden one could be worked out
-    from the totals (complementary suppression)."""
-    until = today or timezone.localdate()
-    since = until - timedelta(days=COUNT_DAYS - 1)
-    start, end = _bounds(since, until)
-    reports = dict(
-        Report.objects.filter(school=school, received_at__range=(start, end))
-        .order_by()
-        .values("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-    )
-    incidents = dict(
-        Incident.objects.filter(school=school, occurred_at__range=(start, end))
-        .order_by()
-        .values("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-    )
-    labels = dict(IncidentCategory.choices)
-    categories = [
-        value for value in IncidentCategory.values if value in reports or value in incidents
-    ]
-    # Categories the log no longer names, if any, come last under their own code.
-    categories += sorted((set(reports) | set(incidents)) - set(categories))
-    cells: dict[Hashable, int] = {}
-    for kind, counts in ((REPORTS, reports), (INCIDENTS, incidents)):
-        for category in categories:
-            cells[(kind, category)] = counts.get(category, 0)
-        cells[(kind, TOTAL)] = sum(counts.values())
+    from the totals (complementary suppression). The area's prioritisation shows the two kinds
+    together only when both totals are shown here (``own_totals``)."""
+    since, until = counting_window(today or timezone.localdate())
+    reports, incidents = _own_records([school], since, until)[school.pk]
     full = access.sees_school_counts_in_full(user, school)
-    hidden: set[Any] = set()
-    if not full:
-        hidden = suppressed_cells(
-            cells,
-            [
-                ((kind, TOTAL), [(kind, category) for category in categories])
-                for kind in (REPORTS, INCIDENTS)
-            ],
-        )
+    table = _table(reports, incidents, full=full)
+    cells, hidden = table.cells, table.hidden
     words = {kind: _hidden_words(cells, hidden, kind) for kind in (REPORTS, INCIDENTS)}
 
     def cell(kind: str, key: str) -> Cell:
         secret = (kind, key) in hidden
         return Cell(cells[(kind, key)], secret, words[kind] if secret else "")
 
+    labels = dict(IncidentCategory.choices)
     rows = [
         CountRow(
             str(labels.get(category, category)), cell(REPORTS, category), cell(INCIDENTS, category)
         )
-        for category in categories
+        for category in table.categories
     ]
     return OwnCounts(
         since,
@@ -322,6 +355,33 @@ def own_counts(*, user: Any, school: School, today: date | None = None) -> OwnCo
         full,
         suppressed=bool(hidden),
     )
+
+
+@dataclass(frozen=True)
+class OwnTotal:
+    """A school's pupils' reports and incidents together, as a reader without full access may
+    see them: ``small`` from 1 to 4; ``hidden`` when the school's needs assessment hides its
+    number of reports or its number of incidents from such a reader."""
+
+    count: int
+    small: bool
+    hidden: bool
+
+
+def own_totals(*, schools: Iterable[School], since: date, until: date) -> dict[uuid.UUID, OwnTotal]:
+    """For each school, its pupils' reports and incidents together from ``since`` to
+    ``until``. It is ``hidden`` whenever ``own_counts`` hides the number of reports or the
+    number of incidents from a reader without full access: shown beside the other number (on
+    the needs assessment, or on any page that counts one kind alone), it would give the hidden
+    one away. Shown, it tells nothing that the needs assessment does not. Two queries, whatever
+    the number of schools."""
+    totals = {}
+    for school_id, (reports, incidents) in _own_records(list(schools), since, until).items():
+        table = _table(reports, incidents, full=False)
+        count = table.cells[(REPORTS, TOTAL)] + table.cells[(INCIDENTS, TOTAL)]
+        hidden = bool({(REPORTS, TOTAL), (INCIDENTS, TOTAL)} & table.hidden)
+        totals[school_id] = OwnTotal(count, is_small(count), hidden)
+    return totals
 
 
 # Requests ---------------------------------------------------------------------------------

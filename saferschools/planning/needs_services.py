@@ -64,6 +64,7 @@ STALE = (
 )
 NOTHING_TO_SAVE = "Tick a concern or write something before you save"
 NARRATIVE_NEEDED = "Write the narrative before you mark the assessment as complete"
+NARRATIVE_KEPT = "A completed assessment needs its narrative: write one, or reopen the assessment"
 NOTIFICATION_KIND = "ssp_request"
 
 # The assessment's texts, in the order the form asks for them.
@@ -143,15 +144,20 @@ def needs_assessment_save(
     *, actor: Any, school: School, data: NeedsInput, source: str
 ) -> NeedsAssessment:
     """Write the school's needs assessment, for its leaders and officers: created on the first
-    save, changed after. A completed assessment stays complete.
+    save, changed after. A completed assessment stays complete, and keeps a narrative (an
+    error on ``narrative`` otherwise).
 
     A save over a version someone saved after the form was opened (``data.seen_updated_at``
-    differs) is refused with an error on ``updated_at``, and changes nothing; so is a first save
-    with nothing in it. A save that changes nothing writes nothing. The audit event names the
-    fields changed."""
+    differs) is refused with an error on ``updated_at``, and changes nothing, unless it would
+    change nothing anyway (the same form sent twice); so is a first save with nothing in it. A
+    save that changes nothing writes nothing. The audit event names the fields changed."""
     _check_assessor(actor, school)
     values = _clean_assessment(data)
     current = _locked_assessment(school)
+    if current is not None and all(
+        getattr(current, name) == value for name, value in values.items()
+    ):
+        return current
     _check_fresh(current, data.seen_updated_at)
     if current is None:
         if not any(values.values()):
@@ -168,9 +174,10 @@ def needs_assessment_save(
             fields=sorted(name for name, value in values.items() if value),
         )
         return assessment
+    if current.completed_on is not None and not values["narrative"]:
+        # A completed assessment keeps its narrative: reopen it first to leave it out.
+        raise ValidationError({"narrative": NARRATIVE_KEPT})
     changed = sorted(name for name, value in values.items() if getattr(current, name) != value)
-    if not changed:
-        return current
     for name, value in values.items():
         setattr(current, name, value)
     current.updated_by = actor
@@ -186,15 +193,16 @@ def needs_assessment_complete(
 ) -> NeedsAssessment:
     """Mark the school's needs assessment complete today (London), for its leaders and
     officers. It must have a narrative (an error on ``narrative`` otherwise); one completed
-    already keeps its date. Completing a version other than the one seen (``seen_updated_at``,
-    when it was last saved) is refused as for a save, with an error on ``updated_at``."""
+    already keeps its date, whatever version was seen (the button pressed twice, or by two
+    people). Completing a version other than the one seen (``seen_updated_at``, when it was
+    last saved) is refused as for a save, with an error on ``updated_at``."""
     _check_assessor(actor, school)
     current = _locked_assessment(school)
+    if current is not None and current.completed_on is not None:
+        return current
     _check_fresh(current, seen_updated_at)
     if current is None or not current.narrative:
         raise ValidationError({"narrative": NARRATIVE_NEEDED})
-    if current.completed_on is not None:
-        return current
     current.completed_on = timezone.localdate()
     current.updated_by = actor
     current.full_clean()
@@ -372,13 +380,17 @@ def ssp_request_answer(
     *, actor: Any, request: SspRequest, response: object, source: str
 ) -> SspRequest:
     """Record how the school answered a request, for its leaders: the request is then answered,
-    by the actor, now. A request already answered keeps its answer (an error on ``response``)."""
+    by the actor, now. A request already answered keeps its answer (an error on ``response``),
+    unless the same answer is sent again by the one who gave it (a second press of the button),
+    which changes nothing."""
     current = SspRequest.objects.select_for_update().select_related("school").get(pk=request.pk)
     if not access.can_read_ssp_requests(actor, current.school):
         raise ValidationError({"school": "You do not keep this school's requests"})
     errors: dict[str, str] = {}
     text = check_text(response, "response", RESPONSE_MAX, errors, required=True)
     if not errors and current.status == SspRequest.Status.ANSWERED:
+        if current.response == text and current.answered_by_id == actor.pk:
+            return current
         errors["response"] = "This request has been answered already"
     if errors:
         raise ValidationError(errors)

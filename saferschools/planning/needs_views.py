@@ -57,6 +57,7 @@ def _needs_page(
 ) -> HttpResponse:
     user = request.user
     assessment = needs_selectors.needs_assessment_get(user=user, school=school)
+    deprivation = needs_selectors.school_deprivation(school=school)
     return render(
         request,
         "planning/needs_assessment.html",
@@ -68,7 +69,8 @@ def _needs_page(
             "can_assess": access.can_assess_needs(user, school),
             "can_read_requests": access.can_read_ssp_requests(user, school),
             "figures": needs_selectors.school_figures(school=school),
-            "deprivation": needs_selectors.school_deprivation(school=school),
+            "deprivation": deprivation,
+            "deprivation_rank": f"{deprivation.imd_rank:,}" if deprivation else "",
             "crime": needs_selectors.crime_summary(school=school),
             "counts": needs_selectors.own_counts(user=user, school=school),
             "requests": needs_selectors.ssp_request_counts(school=school),
@@ -268,7 +270,9 @@ def request_public(request: HttpRequest, urn: int) -> HttpResponse:
 @require_safe
 def request_sent(request: HttpRequest, urn: int) -> HttpResponse:
     school = _open_school(urn)
-    return render(request, "planning/request_sent.html", {"school": school})
+    # Whether anyone was told: a school that does not use SaferSchools yet has nobody to read it.
+    leaders = access.users_reaching_school(school, access.SCHOOL_LEADERS).exists()
+    return render(request, "planning/request_sent.html", {"school": school, "leaders": leaders})
 
 
 # The school's leaders: the requests, recording one, answering one -----------------------------

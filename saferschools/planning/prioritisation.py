@@ -2,9 +2,9 @@
 
 Reads (selectors): ``area_schools``, ``filter_choices``, ``school_figures``, ``figure_shown``,
 ``prioritisation_score``, ``prioritisation_rank``, ``prioritisation_filter``,
-``priority_weights_saved``, ``priority_weights_for``. Writes (services):
-``priority_weights_save``. Weights come in as text through ``weight_value``, ``weights_parse``
-(the API's ``indicator:weight,...``) and ``weights_check``.
+``indicators_available``, ``priority_weights_saved``, ``priority_weights_for``. Writes
+(services): ``priority_weights_save``. Weights come in as text through ``weight_value``,
+``weights_parse`` (the API's ``indicator:weight,...``) and ``weights_check``.
 
 How the score is worked out (the page says the same in plain words):
 
@@ -23,8 +23,13 @@ How the score is worked out (the page says the same in plain words):
 Pupils' reports and incidents are counts over personal data, and those who rank schools (the
 local authority's analysts, police supervisors, the area's administrators) do not see them: a
 count from 1 to 4 is shown as "fewer than 5" and scored as if it were 2.5, so that neither the
-figure nor the score tells which. As with every rolling period, two rankings a day apart can be
-set side by side; the period is the last 12 months up to today, not one the viewer chooses.
+figure nor the score tells which; and where the school's needs assessment hides its number of
+reports or of incidents, the two together are neither shown nor scored, since beside the other
+number they would give it away (``needs_selectors.own_totals``). As with every rolling period,
+two rankings a day apart can be set side by side; the period is the last 12 months up to today,
+the same as the needs assessment's, not one the viewer chooses. A school in no partnership with
+no record has no figure for them: its pupils cannot report through the product, so its nought
+would say nothing.
 
 Nothing here is personal data: the caller has fetched the area through the access policy
 (``access.get_prioritisation_area_for_user``).
@@ -35,7 +40,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -47,11 +52,11 @@ from django.utils import timezone
 from saferschools.core.audit import audit_record
 from saferschools.core.models import Area, AuditAction, School
 from saferschools.incidents.crime import crime_months, crime_nearby_schools, crime_settings
-from saferschools.lib.suppression import SUPPRESS_BELOW, is_small
-from saferschools.outcomes.computed import computed_by_school
+from saferschools.lib.suppression import SUPPRESS_BELOW
 from saferschools.outcomes.selectors import deprivation_by_school, latest_values
 
 from .models import PriorityWeighting
+from .needs_selectors import OwnTotal, counting_window, own_totals
 
 # The indicators --------------------------------------------------------------------------------
 
@@ -74,16 +79,13 @@ DEPRIVATION = "deprivation"
 CRIME_NEARBY = "crime_nearby"
 REPORTS_INCIDENTS = "reports_incidents"
 
-# Published by the Department for Education and imported as indicators, with their units.
-PUBLISHED = {
-    OVERALL_ABSENCE: "%",
-    PERSISTENT_ABSENCE: "%",
-    SUSPENSION_RATE: " per 100 pupils",
-    PERMANENT_EXCLUSION_RATE: " per 100 pupils",
-}
+# Published by the Department for Education and imported as indicators.
+PUBLISHED = (OVERALL_ABSENCE, PERSISTENT_ABSENCE, SUSPENSION_RATE, PERMANENT_EXCLUSION_RATE)
 CRIME_MONTHS = 3
 # A small count is scored as the middle of the counts it could be (1 to 4).
 SMALL_COUNT_STAND_IN = Decimal(SUPPRESS_BELOW) / 2
+NOT_RECORDED = "not in a partnership: none recorded in SaferSchools"
+WITHHELD = "it could give away a small count"
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
@@ -125,7 +127,7 @@ MEASURES: tuple[Measure, ...] = (
         REPORTS_INCIDENTS,
         "Reports and incidents",
         "Pupils' reports and incidents recorded at the school in the last 12 months, per 100 "
-        "pupils on the school's roll.",
+        "pupils on the school's roll; none for a school in no partnership that has none.",
     ),
 )
 MEASURES_BY_CODE = {measure.code: measure for measure in MEASURES}
@@ -314,13 +316,15 @@ class Figure:
 
     ``value`` is what is shown (None when there is none, or when it is a small count, which is
     not shown); ``scored`` is what the score uses (the value, or a small count's stand-in);
-    ``note`` says where it comes from or why there is none.
+    ``note`` says where it comes from or why there is none. ``withheld``: a count that is
+    neither shown nor scored, since it could give away a small count shown nowhere.
     """
 
     value: Decimal | None
     scored: Decimal | None
     note: str = ""
     small: bool = False
+    withheld: bool = False
 
 
 NO_FIGURE = Figure(None, None)
@@ -356,14 +360,6 @@ def filter_choices(schools: Iterable[School]) -> tuple[list[str], list[str]]:
     return phases, authorities
 
 
-def _year_to(day: date) -> date:
-    """The first day of the 12 months that end with ``day``."""
-    try:
-        return day.replace(year=day.year - 1) + timedelta(days=1)
-    except ValueError:  # 29 February: a year before, February has 28 days
-        return date(day.year - 1, 3, 1)
-
-
 def school_figures(
     *, area: Area, schools: list[School], today: date
 ) -> tuple[dict[uuid.UUID, dict[str, Figure]], Sources]:
@@ -396,34 +392,41 @@ def school_figures(
         for school_id, total in totals.items():
             figures[school_id][CRIME_NEARBY] = Figure(Decimal(total), Decimal(total))
 
-    until = today
-    since = _year_to(today)
-    counts = computed_by_school(code="pupil_reports", schools=schools, since=since, until=until)
-    incidents = computed_by_school(code="incidents", schools=schools, since=since, until=until)
+    since, until = counting_window(today)
+    own = own_totals(schools=schools, since=since, until=until)
     for school in schools:
-        count = counts[school.pk] + incidents[school.pk]
-        figures[school.pk][REPORTS_INCIDENTS] = _per_pupil(count, school.number_of_pupils)
+        figures[school.pk][REPORTS_INCIDENTS] = _own_records(school, own[school.pk])
     return figures, Sources(
         crime_months=months, radius_m=radius, reports_since=since, reports_until=until
     )
 
 
-def _per_pupil(count: Decimal, pupils: int | None) -> Figure:
-    """Reports and incidents per 100 pupils; a count from 1 to 4 is not shown and is scored as
-    its stand-in, so that the score does not give it away."""
+def _own_records(school: School, total: OwnTotal) -> Figure:
+    """Reports and incidents per 100 pupils. A school outside any partnership with none has no
+    figure: its pupils cannot report through SaferSchools, so none says nothing of its need. A
+    count from 1 to 4 is not shown and is scored as its stand-in, so that the score does not
+    give it away; one whose number of reports or of incidents the needs assessment hides is
+    neither shown nor scored."""
+    pupils = school.number_of_pupils
+    if total.count == 0 and school.partnership is None:
+        return Figure(None, None, NOT_RECORDED)
     if not pupils:
         return Figure(None, None, "no number of pupils in the register")
-    if is_small(int(count)):
+    if total.small:
         scored = SMALL_COUNT_STAND_IN * 100 / pupils
         return Figure(None, scored, f"scored as if {SMALL_COUNT_STAND_IN}", small=True)
-    rate = count * 100 / pupils
-    return Figure(rate, rate, f"{int(count):,} in 12 months")
+    if total.hidden:
+        return Figure(None, None, WITHHELD, withheld=True)
+    rate = Decimal(total.count) * 100 / pupils
+    return Figure(rate, rate, f"{total.count:,} in 12 months")
 
 
 def figure_shown(code: str, figure: Figure) -> str:
     """A figure as the page and the file show it: ``6.1%``, ``rank 1,234``, ``fewer than 5``."""
     if figure.small:
         return f"fewer than {SUPPRESS_BELOW}"
+    if figure.withheld:
+        return "not shown"
     value = figure.value
     if value is None:
         return "no figure"
@@ -481,6 +484,12 @@ class RankedSchool:
     @property
     def in_partnership(self) -> bool:
         return self.school.partnership is not None
+
+    @property
+    def indicators_scored(self) -> int:
+        """How many of the indicators with a weight above 0 have a figure for the school: those
+        its score rests on."""
+        return sum(1 for part in self.components if part.weight > 0 and part.points is not None)
 
 
 def _normalised(figures: Mapping[Any, Mapping[str, Figure]]) -> dict[str, dict[Any, Fraction]]:
@@ -553,6 +562,18 @@ def prioritisation_score(
     unscored.sort(key=lambda entry: (entry[0].name, entry[0].urn))
     result.extend(RankedSchool(school, parts, None, None) for school, parts in unscored)
     return result
+
+
+def indicators_available(ranked: Iterable[RankedSchool]) -> int:
+    """How many of the indicators with a weight above 0 have a figure for at least one of the
+    schools: the most a school's score can rest on."""
+    codes = {
+        part.code
+        for entry in ranked
+        for part in entry.components
+        if part.weight > 0 and part.points is not None
+    }
+    return len(codes)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ class PrioritisationApi(APIView):
             help_text="1 for the highest need; schools with the same score share a rank and "
             "the next rank leaves a gap (1, 2, 2, 4); null without a score",
         )
+        indicators_scored = serializers.IntegerField(
+            help_text="How many of the indicators with a weight above 0 have a figure for the "
+            "school: those its score rests on"
+        )
         components = serializers.DictField(
             child=serializers.FloatField(allow_null=True),
             help_text="For each indicator, the points it adds to the score (they add up to the "
@@ -79,8 +83,11 @@ class PrioritisationApi(APIView):
             help_text="For each indicator, the school's figure: percentages for absence, per "
             "100 pupils for suspensions, exclusions and reports and incidents, the IMD 2019 "
             "rank of the school's neighbourhood (1 the most deprived), a count of street "
-            "crimes; null without a figure, and for a count of reports and incidents from 1 "
-            f"to {SUPPRESS_BELOW - 1}, which is not shown (see `small`)",
+            "crimes; null without a figure (reports and incidents: at a school in no "
+            "partnership with none recorded), for a count of reports and incidents from 1 "
+            f"to {SUPPRESS_BELOW - 1}, which is not shown (see `small`), and for one that "
+            "would give away a small count the school's needs assessment hides, which is "
+            "neither shown nor scored",
         )
         small = serializers.ListField(
             child=serializers.CharField(),
@@ -100,6 +107,7 @@ class PrioritisationApi(APIView):
                 "partnership": instance.partnership_name or None,
                 "score": _number(instance.score),
                 "rank": instance.rank,
+                "indicators_scored": instance.indicators_scored,
                 "components": {part.code: _number(part.points) for part in instance.components},
                 "values": {part.code: _number(part.figure.value) for part in instance.components},
                 "small": [part.code for part in instance.components if part.figure.small],

@@ -8,6 +8,7 @@ personal data: pupils' reports and incidents are counted with small counts left 
 """
 
 import csv
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -145,15 +146,33 @@ class PrioritisationForm(forms.Form):
         return {**self.filter_query(), **weights}
 
 
-def _form(data: QueryDict, *, saved: pr.Weights, schools: list[School]) -> PrioritisationForm:
-    """The form of what was sent; a weight not sent is the saved one."""
-    merged = QueryDict(mutable=True)
-    for code, weight in saved.items():
-        merged[code] = pr.weight_text(weight)
-    for key in data:
-        merged.setlist(key, data.getlist(key))
-    phases, authorities = pr.filter_choices(schools)
-    return PrioritisationForm(merged, phases=phases, authorities=authorities)
+@dataclass(frozen=True)
+class _Ranking:
+    """What every request about an area's ranking starts from: the area, the user's saved
+    weights (1 each if none) and the area's open schools."""
+
+    area: Area
+    saved: pr.Weights
+    has_saved: bool
+    schools: list[School]
+
+    def form(self, data: QueryDict) -> PrioritisationForm:
+        """The form of what was sent; a weight not sent is the saved one."""
+        merged = QueryDict(mutable=True)
+        for code, weight in self.saved.items():
+            merged[code] = pr.weight_text(weight)
+        for key in data:
+            merged.setlist(key, data.getlist(key))
+        phases, authorities = pr.filter_choices(self.schools)
+        return PrioritisationForm(merged, phases=phases, authorities=authorities)
+
+
+def _ranking(user: Any, area_id: str) -> _Ranking:
+    """The area if the user may rank its schools (else ``Http404``), with their saved weights
+    and its schools."""
+    area = access.get_prioritisation_area_for_user(user, area_id)
+    own = pr.priority_weights_saved(user=user, area=area)
+    return _Ranking(area, own or pr.weights_default(), own is not None, pr.area_schools(area))
 
 
 def _page_url(area: Area, query: dict[str, str]) -> str:
@@ -182,15 +201,9 @@ def _chart(rows: list[pr.RankedSchool]) -> Any:
 
 
 def _render(
-    request: HttpRequest,
-    *,
-    area: Area,
-    form: PrioritisationForm,
-    saved: pr.Weights,
-    has_saved: bool,
-    schools: list[School],
-    status: int = 200,
+    request: HttpRequest, ranking: _Ranking, form: PrioritisationForm, *, status: int = 200
 ) -> HttpResponse:
+    area, schools = ranking.area, ranking.schools
     context: dict[str, Any] = {
         "area": area,
         "form": form,
@@ -218,11 +231,12 @@ def _render(
             top=top,
             chart=_chart(top) if top else None,
             weights=[(measure, pr.weight_text(weights[measure.code])) for measure in pr.MEASURES],
-            is_saved=has_saved and weights == saved,
+            is_saved=ranking.has_saved and weights == ranking.saved,
             is_default=weights == pr.weights_default(),
             save_values=query,
             csv_url=reverse("planning-prioritisation-csv", args=[area.pk]) + "?" + urlencode(query),
             unscored=sum(1 for row in rows if row.score is None),
+            available=pr.indicators_available(ranked.schools),
         )
     return render(request, "planning/prioritisation.html", context, status=status)
 
@@ -234,7 +248,8 @@ def _cells(row: pr.RankedSchool) -> list[dict[str, Any]]:
             "shown": pr.figure_shown(part.code, part.figure),
             "note": part.figure.note,
             "small": part.figure.small,
-            "missing": part.figure.value is None and not part.figure.small,
+            "missing": part.figure.value is None
+            and not (part.figure.small or part.figure.withheld),
             "points": part.points,
             "weighted": part.weight > 0,
         }
@@ -248,12 +263,10 @@ def prioritisation(request: HttpRequest, area_id: str) -> HttpResponse:
     """The area's schools ranked by need. GET tries the filters and weights sent (those not
     sent: the user's saved weights, else 1 each); POST saves the weights sent as the user's."""
     user = request.user
-    area = access.get_prioritisation_area_for_user(user, area_id)
-    own = pr.priority_weights_saved(user=user, area=area)
-    saved, has_saved = own or pr.weights_default(), own is not None
-    schools = pr.area_schools(area)
+    ranking = _ranking(user, area_id)
+    area = ranking.area
     if request.method == "POST":
-        form = _form(request.POST, saved=saved, schools=schools)
+        form = ranking.form(request.POST)
         if form.is_valid():
             try:
                 pr.priority_weights_save(
@@ -268,25 +281,9 @@ def prioritisation(request: HttpRequest, area_id: str) -> HttpResponse:
                     request, "Your weights are saved: this page opens with them from now on."
                 )
                 return redirect(_page_url(area, form.filter_query()))
-        return _render(
-            request,
-            area=area,
-            form=form,
-            saved=saved,
-            has_saved=has_saved,
-            schools=schools,
-            status=400,
-        )
-    form = _form(request.GET, saved=saved, schools=schools)
-    return _render(
-        request,
-        area=area,
-        form=form,
-        saved=saved,
-        has_saved=has_saved,
-        schools=schools,
-        status=200 if form.is_valid() else 400,
-    )
+        return _render(request, ranking, form, status=400)
+    form = ranking.form(request.GET)
+    return _render(request, ranking, form, status=200 if form.is_valid() else 400)
 
 
 def _cell(value: object) -> str:
@@ -297,8 +294,8 @@ def _cell(value: object) -> str:
 def _csv_figure(part: pr.Component) -> str:
     """A figure as a number a spreadsheet reads, "fewer than 5", or nothing."""
     value = part.figure.value
-    if part.figure.small:
-        return f"fewer than {SUPPRESS_BELOW}"
+    if part.figure.small or part.figure.withheld:
+        return pr.figure_shown(part.code, part.figure)
     if value is None:
         return ""
     if part.code in (pr.DEPRIVATION, pr.CRIME_NEARBY):
@@ -313,23 +310,13 @@ def _csv_figure(part: pr.Component) -> str:
 def prioritisation_csv(request: HttpRequest, area_id: str) -> HttpResponse:
     """The ranking as a CSV file, with the same filters and weights as the page."""
     user = request.user
-    area = access.get_prioritisation_area_for_user(user, area_id)
-    own = pr.priority_weights_saved(user=user, area=area)
-    saved, has_saved = own or pr.weights_default(), own is not None
-    schools = pr.area_schools(area)
-    form = _form(request.GET, saved=saved, schools=schools)
+    ranking = _ranking(user, area_id)
+    area = ranking.area
+    form = ranking.form(request.GET)
     if not form.is_valid():
-        return _render(
-            request,
-            area=area,
-            form=form,
-            saved=saved,
-            has_saved=has_saved,
-            schools=schools,
-            status=400,
-        )
+        return _render(request, ranking, form, status=400)
     weights = form.weights
-    ranked = pr.prioritisation_rank(area=area, weights=weights, schools=schools)
+    ranked = pr.prioritisation_rank(area=area, weights=weights, schools=ranking.schools)
     rows = pr.prioritisation_filter(ranked.schools, **form.filters)
     audit_record(
         actor=user,
@@ -351,6 +338,8 @@ def prioritisation_csv(request: HttpRequest, area_id: str) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response)
     header = ["rank", "URN", "school", "phase", "local authority", "partnership", "score"]
+    available = pr.indicators_available(ranked.schools)
+    header.append(f"weighted indicators with a figure (of {available})")
     for measure in pr.MEASURES:
         weight = pr.weight_text(weights[measure.code])
         header += [measure.name, f"{measure.name}: points (weight {weight})"]
@@ -364,6 +353,7 @@ def prioritisation_csv(request: HttpRequest, area_id: str) -> HttpResponse:
             row.school.local_authority,
             row.partnership_name,
             row.score if row.score is not None else "not enough data",
+            row.indicators_scored,
         ]
         for part in row.components:
             line += [_csv_figure(part), part.points]

@@ -180,8 +180,12 @@ class ProtocolSignOffApi(APIView):
                     uuid.UUID(agency_id)
                 except ValueError:
                     errors["agency_id"] = "Give the id of an agency"
+        elif isinstance(school_urn, float):
+            errors["school_urn"] = "Give a school's URN as a whole number, without a decimal point"
         elif isinstance(school_urn, bool) or not isinstance(school_urn, int):
-            errors["school_urn"] = f"Give a school's URN as a number, not {json_type(school_urn)}"
+            errors["school_urn"] = (
+                f"Give a school's URN as a whole number, not {json_type(school_urn)}"
+            )
         if errors:
             raise exceptions.ValidationError({key: [text] for key, text in errors.items()})
         protocol = selectors.protocol_latest(user=user, partnership=partnership)

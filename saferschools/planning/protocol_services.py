@@ -41,6 +41,9 @@ NOTE_MAX = 500
 OUTCOME_MAX = 500
 # A protocol is reviewed at least every three years, and usually every year.
 LONGEST_REVIEW = timedelta(days=3 * 366)
+# The same version sent again by the same person within this time (a second press of the
+# button) is the one already saved.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 def _lock(partnership: Partnership) -> None:
@@ -365,6 +368,35 @@ def _stale(based_on_version: object, latest: Protocol | None) -> str | None:
     return text
 
 
+def _already_saved(
+    *,
+    actor: Any,
+    latest: Protocol,
+    based_on_version: int | None,
+    values: dict[str, Any],
+    partners: list[tuple[Agency | School, str, str]],
+) -> bool:
+    """Whether ``latest`` is this very change, which the actor saved moments ago (the form sent
+    twice): the version after the one they started from, with the same words and partners."""
+    if latest.created_by_id != getattr(actor, "pk", None):
+        return False
+    if latest.version != (based_on_version or 0) + 1:
+        return False
+    if latest.created_at < timezone.now() - DUPLICATE_WINDOW:
+        return False
+    agreement = values["sharing_agreement"]
+    fields = {name: value for name, value in values.items() if name != "sharing_agreement"}
+    if any(getattr(latest, name) != value for name, value in fields.items()):
+        return False
+    if latest.sharing_agreement_id != (agreement.pk if agreement is not None else None):
+        return False
+    saved = {
+        (p.agency_id or p.school_id, p.brings, p.responsibilities)
+        for p in ProtocolPartner.objects.filter(protocol=latest)
+    }
+    return saved == {(partner.pk, brings, duties) for partner, brings, duties in partners}
+
+
 @transaction.atomic
 def protocol_save(
     *,
@@ -380,8 +412,10 @@ def protocol_save(
     of its area), with no sign-off: partners sign the words of a version. ``based_on_version``
     is the version the change was made to (``None`` for the first): a change made to a version
     since replaced is refused (``ValidationError`` on ``version``), so nobody silently undoes
-    another's change. Every problem is named by field and nothing changes. The people who can
-    sign for the new version's partners are told it awaits their sign-off.
+    another's change; the same change sent again by the same person within minutes (a second
+    press of the button) returns the version it saved, writing nothing. Every problem is named
+    by field and nothing changes. The people who can sign for the new version's partners are
+    told it awaits their sign-off.
     """
     _check_governs(actor, partnership)
     _lock(partnership)
@@ -391,6 +425,18 @@ def protocol_save(
     if stale is not None:
         errors["version"] = stale
     values, partners = _clean_protocol(data, partnership, latest, errors)
+    if (
+        latest is not None
+        and set(errors) == {"version"}
+        and _already_saved(
+            actor=actor,
+            latest=latest,
+            based_on_version=based_on_version,
+            values=values,
+            partners=partners,
+        )
+    ):
+        return latest
     if errors:
         raise ValidationError(errors)
     protocol = Protocol(

@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from saferschools.casework.meeting_forms import row_count
 from saferschools.incidents.forms import TIME_FORMATS, DateInputField
+from saferschools.lib.formrows import row_count
 from saferschools.lib.schooldays import LONDON
 
 from .models import SteeringMeeting, SteeringMember
@@ -216,7 +216,7 @@ class MeetingForm(forms.Form):
     ) -> None:
         super().__init__(data, **kwargs)
         self.members = members
-        self.count = row_count(data, "action", rows)
+        self.count = row_count(data, "action", default=rows, maximum=MAX_ACTIONS)
         self.fields["attendees"].choices = [  # type: ignore[attr-defined]
             (str(member.pk), member_label(member)) for member in members
         ]

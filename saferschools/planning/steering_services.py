@@ -3,8 +3,11 @@ with agenda, minutes and decisions, and the actions agreed with their owners and
 
 Each function checks everything first and raises one ``ValidationError`` keyed by field (an
 action's by its position: ``actions[1].due_on``), then writes in one transaction with its audit
-event. The steering group's records hold no pupil's personal data: a pupil representative is
-described ("Year 10 representative"), never named, and the forms say not to name pupils.
+event. Callers fetch what they change through the access policy; the functions check again
+that the actor may do what they ask (``access.can_govern``; an action's owner marks it done), so
+that every caller is held to the rule the pages apply. The steering group's records hold no
+pupil's personal data: a pupil representative is described ("Year 10 representative"), never
+named, and the forms say not to name pupils.
 
 An open action is reminded once it is overdue: at the start of the first school day after its
 due date, then every five school days, three times at most. Each reminder is a background task
@@ -22,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +77,16 @@ class MemberInput:
     organisation: object = ""
     role: object = ""
     user_id: object = None
+
+
+def _check_keeps(actor: Any, partnership: Partnership) -> None:
+    if not access.can_govern(actor, partnership):
+        raise ValidationError(
+            {
+                "partnership": "Only the partnership's head teachers, its steering group and the "
+                "area's administrators keep its steering group"
+            }
+        )
 
 
 def _uuid(value: object) -> str | None:
@@ -148,8 +162,10 @@ def _member_values(
 def steering_member_add(
     *, actor: Any, partnership: Partnership, data: MemberInput, source: str
 ) -> SteeringMember:
-    """Add a member to the partnership's steering group. The caller fetched the partnership
-    with ``access.get_governed_partnership_for_user(write=True)``. Audited."""
+    """Add a member to the partnership's steering group; refused (``ValidationError``, nothing
+    written) for an actor who does not keep its governance or a bad value, named by field.
+    Audited."""
+    _check_keeps(actor, partnership)
     values = _member_values(data, partnership=partnership, current=None)
     member = SteeringMember(partnership=partnership, **values)
     member.full_clean()
@@ -168,13 +184,15 @@ def steering_member_add(
 def steering_member_update(
     *, actor: Any, member: SteeringMember, data: MemberInput, source: str
 ) -> SteeringMember:
-    """Change what the steering group records of a member (fetched with ``write=True``). Only
-    what changed is written, and named in the audit event; nothing changed, nothing written."""
+    """Change what the steering group records of a member (fetched with ``write=True``; an
+    actor who does not keep the partnership's governance is refused). Only what changed is
+    written, and named in the audit event; nothing changed, nothing written."""
     member = (
         SteeringMember.objects.select_for_update(of=("self",))
         .select_related("partnership", "user")
         .get(pk=member.pk)
     )
+    _check_keeps(actor, member.partnership)
     values = _member_values(data, partnership=member.partnership, current=member)
     changed = [name for name, value in values.items() if getattr(member, name) != value]
     if not changed:
@@ -198,8 +216,14 @@ def steering_member_leave(
     *, actor: Any, member: SteeringMember, left_on: object, source: str
 ) -> SteeringMember:
     """Record that a member has left the group on ``left_on`` (on or after they joined, and
-    not after today). They stay in the group's history and on the meetings they attended."""
-    member = SteeringMember.objects.select_for_update().get(pk=member.pk)
+    not after today), by an actor who keeps the partnership's governance. They stay in the
+    group's history and on the meetings they attended."""
+    member = (
+        SteeringMember.objects.select_for_update(of=("self",))
+        .select_related("partnership")
+        .get(pk=member.pk)
+    )
+    _check_keeps(actor, member.partnership)
     errors: dict[str, str] = {}
     if member.left_on is not None:
         raise ValidationError({"left_on": f"{member.name} left the group already"})
@@ -391,8 +415,36 @@ def _new_action(meeting: SteeringMeeting, row: dict[str, Any], now: datetime) ->
     return action
 
 
-def _repeated(*, actor: Any, partnership: Partnership, cleaned: _Cleaned) -> SteeringMeeting | None:
+def _holds(meeting: SteeringMeeting, cleaned: _Cleaned) -> bool:
+    """Whether the meeting (attendees and actions prefetched) holds exactly what ``cleaned``
+    says."""
+    held = [
+        (a.description, a.due_on, a.owner_id, a.owner_name, a.done_at is not None)
+        for a in meeting.actions.all()
+    ]
+    given = [
+        (
+            row["description"],
+            row["due_on"],
+            row["owner"].pk if row["owner"] is not None else None,
+            row["owner_name"],
+            row["done"],
+        )
+        for row in cleaned.actions
+    ]
     return (
+        (meeting.location, meeting.minutes, meeting.decisions)
+        == (cleaned.location, cleaned.minutes, cleaned.decisions)
+        and {m.pk for m in meeting.attendees.all()} == {m.pk for m in cleaned.attendees}
+        and sorted(held, key=repr) == sorted(given, key=repr)
+    )
+
+
+def _repeated(*, actor: Any, partnership: Partnership, cleaned: _Cleaned) -> SteeringMeeting | None:
+    """The meeting at the same time with the same agenda that the actor recorded moments ago;
+    ``ValidationError`` on ``held_at`` if it holds anything other than ``cleaned``: a form sent
+    again with a correction is neither dropped in silence nor recorded a second time."""
+    repeated = (
         SteeringMeeting.objects.filter(
             partnership=partnership,
             recorded_by=actor,
@@ -400,9 +452,18 @@ def _repeated(*, actor: Any, partnership: Partnership, cleaned: _Cleaned) -> Ste
             agenda=cleaned.agenda,
             created_at__gte=timezone.now() - DUPLICATE_WINDOW,
         )
+        .prefetch_related("attendees", "actions")
         .order_by("-created_at")
         .first()
     )
+    if repeated is not None and not _holds(repeated, cleaned):
+        raise ValidationError(
+            {
+                "held_at": "You recorded this meeting a few minutes ago, with other details: open "
+                "it from the steering group's page and change it there"
+            }
+        )
+    return repeated
 
 
 @transaction.atomic
@@ -410,11 +471,13 @@ def steering_meeting_record(
     *, actor: Any, partnership: Partnership, data: MeetingInput, source: str
 ) -> SteeringMeeting:
     """Record a meeting of the partnership's steering group: when and where, its agenda,
-    minutes and decisions, who attended and the actions agreed. The caller fetched the
-    partnership with ``access.get_governed_partnership_for_user(write=True)``.
+    minutes and decisions, who attended and the actions agreed, by an actor who keeps the
+    partnership's governance (anyone else is refused, nothing written).
 
     Audited; each open action's reminders are queued. The same meeting sent twice by the same
-    person (a second press of the button) is recorded once."""
+    person (a second press of the button) is recorded once; sent again by them within minutes
+    with other details, it is refused (``ValidationError`` on ``held_at``), nothing written."""
+    _check_keeps(actor, partnership)
     cleaned = _clean_meeting(data, partnership=partnership, current=None)
     # A partnership's meetings are recorded one at a time, so that the same one sent twice at
     # once is found by the second.
@@ -457,8 +520,8 @@ def steering_meeting_record(
 def steering_meeting_update(
     *, actor: Any, meeting: SteeringMeeting, data: MeetingInput, source: str
 ) -> SteeringMeeting:
-    """Change a meeting's record to what ``data`` says: actions left out are removed. The
-    caller fetched the meeting with ``write=True``.
+    """Change a meeting's record to what ``data`` says: actions left out are removed. Only an
+    actor who keeps the partnership's governance changes it.
 
     Only what changed is written and named in the audit event (field names, never values);
     nothing changed, nothing written. Given ``data.seen_updated_at``, a change to a meeting
@@ -470,6 +533,7 @@ def steering_meeting_update(
         .prefetch_related("attendees", "actions__owner")
         .get(pk=meeting.pk)
     )
+    _check_keeps(actor, meeting.partnership)
     cleaned = _clean_meeting(data, partnership=meeting.partnership, current=meeting)
     now = timezone.now()
     fields_changed = [
@@ -578,12 +642,21 @@ def _action_changes(
 def steering_action_set_done(
     *, actor: Any, action: SteeringAction, done: bool, source: str
 ) -> SteeringAction:
-    """Mark an action done (now) or not done again. The caller fetched it with
-    ``access.get_steering_action_for_user(write=True)`` (its owner, or one who keeps the
-    partnership's governance). Marking it as it already is changes nothing. The meeting's time
-    of change moves, so that a change to the meeting begun before is not saved over this; an
-    action opened again is reminded again while it is overdue."""
+    """Mark an action done (now) or not done again: its owner, or one who keeps the
+    partnership's governance (``access.get_steering_action_for_user(write=True)``); anyone else
+    is refused (``ValidationError``). Marking it as it already is changes nothing. The
+    meeting's time of change moves, so that a change to the meeting begun before is not saved
+    over this; an action opened again is reminded again while it is overdue."""
+    # The meeting first, then the action, in the order a change to the meeting takes them:
+    # the other way round, the two would each wait for the other's lock.
+    SteeringMeeting.objects.select_for_update().filter(pk=action.meeting_id).first()
     locked = SteeringAction.objects.select_for_update().get(pk=action.pk)
+    try:
+        access.get_steering_action_for_user(actor, locked.pk, write=True)
+    except Http404:
+        raise ValidationError(
+            {"action": "Only the action's owner, or one who keeps the group, marks it done"}
+        ) from None
     if (locked.done_at is not None) == done:
         return locked
     now = timezone.now()
@@ -647,8 +720,8 @@ def steering_action_remind(*, action_id: str, due_on: str, reminder: int) -> str
 
     An action still open, still due that day, is reminded to its owner if they can still see
     it, else (and for an owner only named) to whoever recorded the meeting if they can, and the
-    next reminder is queued five school days on, three at most. Returns what it did; running it twice does
-    nothing more."""
+    next reminder is queued five school days on, three at most. Returns what it did; running it
+    twice does nothing more."""
     action = SteeringAction.objects.select_for_update().filter(pk=action_id).first()
     if action is None:
         return "gone"

@@ -13,17 +13,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from saferschools.casework.meeting_forms import row_count
 from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import AuditAction, Partnership
+from saferschools.lib.formrows import row_count
 from saferschools.lib.pdf import pdf_render, pdf_response
 
 from . import steering_selectors as selectors
@@ -206,7 +206,12 @@ def _save_meeting(
     data = request.POST.copy()
     choices = _meeting_choices(partnership, meeting)
     if data.get("add") == "action":
-        data["action_rows"] = str(min(row_count(data, "action", 0) + 1, services.MAX_ACTIONS))
+        data["action_rows"] = str(
+            min(
+                row_count(data, "action", default=0, maximum=services.MAX_ACTIONS) + 1,
+                services.MAX_ACTIONS,
+            )
+        )
         form = MeetingForm(data, rows=0, **choices)
         form.keep_unjudged()
         return _meeting_form_page(request, partnership=partnership, form=form, meeting=meeting)
@@ -349,16 +354,25 @@ def steering_minutes_pdf(
 def steering_action_done(
     request: HttpRequest, partnership_id: str, meeting_id: str, action_id: str
 ) -> HttpResponse:
-    """Mark an action done, or not done again: its owner, or one who keeps the governance."""
+    """Mark an action done (``done`` 1), or not done again (0): its owner, or one who keeps the
+    governance. Any other value is a bad request, and changes nothing."""
     user = request.user
     partnership = access.get_governed_partnership_for_user(user, partnership_id)
     action = selectors.action_for_change(
         user=user, partnership=partnership, meeting_id=meeting_id, action_id=action_id
     )
-    done = request.POST.get("done") == "1"
-    services.steering_action_set_done(
-        actor=user, action=action, done=done, source=audit_source(request)
-    )
+    sent = request.POST.get("done")
+    if sent not in ("0", "1"):
+        # Only the page's own buttons send this: anything else is refused, nothing changed.
+        raise BadRequest("Mark an action done (1) or not done (0).")
+    done = sent == "1"
+    try:
+        services.steering_action_set_done(
+            actor=user, action=action, done=done, source=audit_source(request)
+        )
+    except ValidationError:
+        # Their role was taken away since the action was fetched: out of reach, as for a read.
+        raise Http404("No action found.") from None
     messages.success(request, "Action marked done." if done else "Action marked not done.")
     return redirect(
         "planning-steering-meeting", partnership_id=partnership.pk, meeting_id=action.meeting_id

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -40,6 +41,7 @@ from .models import ActionStatus, CoreAim, Workplan, WorkplanAction
 from .workplan_services import ActionInput, OutcomeInput, RoleInput, TargetInput
 
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+YEAR_DIGITS = 4
 BAD_INPUT = OpenApiResponse(
     ErrorOutput, description="Bad input: each offending field named by its path in the body"
 )
@@ -48,7 +50,10 @@ PROGRESS_STATUSES = [
     (selectors.ProgressStatus.ON_TRACK, "At or better than the straight line to the target"),
     (selectors.ProgressStatus.BEHIND, "Worse than the straight line to the target"),
     (selectors.ProgressStatus.NO_FIGURE, "No figure since the baseline date"),
-    (selectors.ProgressStatus.NOT_SHOWN, "A count from 1 to 4, not shown to you"),
+    (
+        selectors.ProgressStatus.NOT_SHOWN,
+        "Not shown to you: the figure could give away a count from 1 to 4",
+    ),
 ]
 
 OUTCOME_KEYS = ("aim", "text", "partner_roles", "actions", "targets")
@@ -123,7 +128,8 @@ class TargetOutput(serializers.Serializer):
         allow_null=True,
         help_text="Computed indicators: the latest full school month over the partnership's "
         "schools; imported: the mean of the schools' latest published figures; by hand: the "
-        "latest measurement. Null when there is none, or for a count from 1 to 4 you may not see",
+        "latest measurement. Null when there is none, or when it could give away a count from 1 to 4 "
+        "you may not see",
     )
     status = NamedChoiceField(PROGRESS_STATUSES, component="WorkplanTargetStatusEnum")
 
@@ -168,13 +174,10 @@ def workplan_data(workplan: Workplan, user: Any, today: date) -> dict[str, Any]:
     targets = selectors.workplan_targets(workplan)
     progress: dict[Any, selectors.Progress] = {}
     if targets:
-        schools = list(workplan.partnership.schools.order_by("name"))
-        progress = selectors.target_progress(
-            targets=targets,
-            schools=schools,
-            today=today,
-            full_counts=selectors.sees_counts_in_full(user=user, schools=schools),
+        counts = selectors.counts_for(
+            user=user, schools=workplan.partnership.schools.order_by("name")
         )
+        progress = selectors.target_progress(targets=targets, counts=counts, today=today)
     return {
         "id": workplan.pk,
         "partnership_id": workplan.partnership_id,
@@ -285,6 +288,17 @@ def _at(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
+def _owner_by_email(owners: Any, email: str) -> Any:
+    """The active user of the partnership with this e-mail address; ``None`` for anything that
+    is not an e-mail address (looked up as one, a NUL byte would fail in PostgreSQL)."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        return None
+    return owners.filter(email__iexact=email).first()
+
+
 def _outcomes(body: _Body, data: dict[str, Any], partnership: Partnership) -> list[OutcomeInput]:
     owners = services.workplan_action_owners(partnership=partnership)
     outcomes = []
@@ -308,7 +322,7 @@ def _outcomes(body: _Body, data: dict[str, Any], partnership: Partnership) -> li
             email = body.text(action, "owner_email", at)
             owner_id = None
             if email:
-                owner = owners.filter(email__iexact=email.strip()).first()
+                owner = _owner_by_email(owners, email)
                 if owner is None:
                     body.errors[f"{at}.owner_email"] = (
                         "Give the e-mail address of an active user who works in the partnership"
@@ -437,7 +451,9 @@ class WorkplanApi(APIView):
         raw = request.query_params.get("year")
         year = services.current_year(today)
         if raw is not None:
-            checked = services.check_year(int(raw)) if raw.isascii() and raw.isdigit() else None
+            # Four digits at most: int() refuses a number of thousands of digits by raising.
+            wellformed = raw.isascii() and raw.isdigit() and len(raw) <= YEAR_DIGITS
+            checked = services.check_year(int(raw)) if wellformed else None
             if checked is None:
                 raise exceptions.ValidationError(
                     {"year": [f"Give a year from {services.YEAR_MIN} to {services.YEAR_MAX}"]}

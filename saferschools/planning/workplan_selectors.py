@@ -22,17 +22,23 @@ the baseline (at its date) to the target (at its date) says it should be by the 
 behind otherwise. A figure from before the baseline's date says nothing of progress: the status
 waits for a later one.
 
-Computed counts are counts over pupils' records: shown to someone who does not see every school
-of the partnership's counts in full, a figure from 1 to 4 is not shown (nor is the status that
-would give it away).
+An imported figure is for a whole academic year, and is placed at the year's end: the figure of
+the year a target is set in is the first to say how it went, and the figure of the year before
+says nothing of progress since the baseline.
+
+Computed counts are counts over pupils' records. Shown to someone who does not see every school of
+the partnership's counts in full, a figure is not shown (nor is the status that would give it
+away) when, less the counts of the schools the viewer does see in full, it leaves a count from 1
+to 4 of the others; nor when, beside the same month's figure of incidents or critical incidents,
+it would give away the incidents that were not critical by difference.
 """
 
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -41,11 +47,11 @@ from django.http import Http404
 
 from saferschools.core import access
 from saferschools.core.models import Partnership, School
-from saferschools.lib.suppression import is_small
+from saferschools.lib.suppression import suppressed_cells
 from saferschools.outcomes.computed import (
     COMPUTED_CODES,
+    PUPIL_RECORD_CODES,
     computed_by_month,
-    computed_total,
     month_after,
     month_end,
 )
@@ -70,6 +76,10 @@ PUBLISHED_PERIODS = 5
 # The landing page lists this many of the user's open actions, soonest due first.
 LANDING_LIMIT = 10
 SUMMER_HOLIDAY_MONTH = 8
+# Critical incidents are incidents: shown side by side, their difference is a count too.
+INCIDENTS, CRITICAL_INCIDENTS, NOT_CRITICAL = "incidents", "critical_incidents", "not_critical"
+# Officer hours are a sum of time, not a count of records.
+HIDDEN_NOTE = "Figures that could give away a count from 1 to 4 are not shown"
 
 
 class ProgressStatus:
@@ -156,7 +166,14 @@ class Progress:
 
     @property
     def expected_text(self) -> str:
-        return plain(self.expected.quantize(Decimal("0.01")) if self.expected is not None else None)
+        if self.expected is None:
+            return plain(None)
+        indicator = self.target.indicator
+        # A count is whole: "12 patrols", not "11.96".
+        places = (
+            Decimal(1) if indicator is not None and indicator.unit == "count" else Decimal("0.01")
+        )
+        return plain(self.expected.quantize(places, rounding=ROUND_HALF_UP))
 
     @property
     def api_current(self) -> Decimal | None:
@@ -260,6 +277,10 @@ def _judge(progress: Progress) -> None:
         progress.lower_is_better = (
             target.indicator.lower_is_better if target.indicator is not None else True
         )
+        if target.indicator is None:
+            progress.notes.append(
+                "The target is the baseline itself: a lower figure is taken as better"
+            )
     if progress.current is None or progress.as_of is None:
         progress.status = ProgressStatus.NO_FIGURE
         return
@@ -288,43 +309,117 @@ def _judge(progress: Progress) -> None:
     elif on_track and not progress.target_passed:
         progress.status = ProgressStatus.ON_TRACK
     else:
+        # The date has passed without the target reached, as far as the figures go.
         progress.status = ProgressStatus.BEHIND
+        if progress.target_passed and progress.as_of < target.target_on:
+            progress.notes.append(
+                "The target date has passed, and the latest figure is from before it: a figure "
+                "from the target date may yet show it met"
+            )
 
 
-def _shown(value: Decimal, full_counts: bool) -> bool:
-    return full_counts or not is_small(value)  # type: ignore[arg-type]
+Cells = dict[str, dict[date, Decimal]]
+
+
+def _hidden(totals: Cells, known: Cells) -> set[tuple[str, date]]:
+    """The (code, month) figures left out for a viewer who does not see every school's counts
+    in full: those that, less what the viewer sees in full (``known``), leave a count from 1 to
+    4 of the other schools, and those that would give one away by difference from another
+    shown beside it (incidents that were not critical)."""
+    hidden: set[tuple[str, date]] = set()
+    months = sorted({month for figures in totals.values() for month in figures})
+    for month in months:
+        unknown = {
+            code: figures[month] - known.get(code, {}).get(month, Decimal(0))
+            for code, figures in totals.items()
+            if month in figures
+        }
+        counts: dict[Any, int] = {}
+        for code, value in unknown.items():
+            # Officers' hours and patrols are about their work, not pupils: never suppressed.
+            if code in PUPIL_RECORD_CODES:
+                counts[code] = int(value)
+        relations: list[tuple[Any, list[Any]]] = []
+        if INCIDENTS in counts and CRITICAL_INCIDENTS in counts:
+            counts[NOT_CRITICAL] = counts[INCIDENTS] - counts[CRITICAL_INCIDENTS]
+            relations.append((INCIDENTS, [CRITICAL_INCIDENTS, NOT_CRITICAL]))
+        hidden |= {(code, month) for code in suppressed_cells(counts, relations) if code in totals}
+    return hidden
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The partnership's schools, and those of them whose counts the viewer sees in full."""
+
+    schools: list[School]
+    seen: list[School]
+
+    @property
+    def full(self) -> bool:
+        return len(self.seen) == len(self.schools)
+
+
+def counts_for(*, user: Any, schools: Iterable[School]) -> Counts:
+    """The schools with those of them whose own counts of reports and incidents the user sees
+    in full: a total over them, less those the user sees, would give the others away."""
+    schools = list(schools)
+    return Counts(schools, [s for s in schools if access.sees_school_counts_in_full(user, s)])
+
+
+def _computed_months(
+    codes: Iterable[str], counts: Counts, first: dict[str, date], last: date
+) -> tuple[Cells, set[tuple[str, date]]]:
+    """Each code's figures by month from ``first[code]`` to ``last``, and the (code, month)
+    figures the viewer may not see. One query per code, two for a viewer who sees some of the
+    schools' counts in full but not all."""
+    totals: Cells = {}
+    known: Cells = {}
+    for code in codes:
+        totals[code] = computed_by_month(
+            code=code, schools=counts.schools, first=first[code], last=last
+        )
+        if counts.seen and not counts.full:
+            known[code] = computed_by_month(
+                code=code, schools=counts.seen, first=first[code], last=last
+            )
+    hidden = set() if counts.full else _hidden(totals, known)
+    return totals, hidden
 
 
 def _computed_progress(
-    targets: list[Target], schools: list[School], today: date, full_counts: bool
+    targets: list[Target], counts: Counts, today: date
 ) -> dict[uuid.UUID, Progress]:
     found: dict[uuid.UUID, Progress] = {}
     latest = latest_full_school_month(today)
+    # Twenty-four school months span twenty-six calendar months at most (two Augusts).
+    earliest = month_after(latest, -(SERIES_MONTHS + 2))
+    firsts = {
+        target.pk: max(min(target.baseline_on.replace(day=1), latest), earliest)
+        for target in targets
+    }
     by_code: dict[str, list[Target]] = defaultdict(list)
     for target in targets:
         by_code[target.indicator_id].append(target)  # type: ignore[index]
+    totals, hidden = _computed_months(
+        by_code,
+        counts,
+        {code: min(firsts[t.pk] for t in group) for code, group in by_code.items()},
+        latest,
+    )
+    schools = len(counts.schools)
     for code, group in by_code.items():
-        # Twenty-four school months span twenty-six calendar months at most (two Augusts).
-        earliest = month_after(latest, -(SERIES_MONTHS + 2))
-        firsts = {
-            target.pk: max(min(target.baseline_on.replace(day=1), latest), earliest)
-            for target in group
-        }
-        months = computed_by_month(
-            code=code, schools=schools, first=min(firsts.values()), last=latest
-        )
+        months = totals[code]
         for target in group:
             shown_months = school_months(firsts[target.pk], latest)[-SERIES_MONTHS:]
             series = [
-                Point(month_label(month), months[month], _shown(months[month], full_counts))
+                Point(month_label(month), months[month], (code, month) not in hidden)
                 for month in shown_months
             ]
-            current = months[latest]
             progress = Progress(
                 target=target,
                 kind=ProgressKind.COMPUTED,
-                current=current,
-                current_shown=_shown(current, full_counts),
+                current=months[latest],
+                current_shown=(code, latest) not in hidden,
                 as_of=month_end(latest),
                 as_of_label=month_label(latest),
                 series=series,
@@ -332,14 +427,20 @@ def _computed_progress(
             )
             progress.notes.append(
                 f"The figure for each school month (August left out), over the partnership's "
-                f"{len(schools)} school{'s' if len(schools) != 1 else ''}, as recorded in "
-                "SaferSchools"
+                f"{schools} school{'s' if schools != 1 else ''}, as recorded in SaferSchools"
             )
-            if not full_counts and any(not point.shown for point in series):
-                progress.notes.append("Figures from 1 to 4 are not shown")
+            if any(not point.shown for point in series):
+                progress.notes.append(HIDDEN_NOTE)
             _judge(progress)
             found[target.pk] = progress
     return found
+
+
+def period_end(period_start: date) -> date:
+    """The last day of the year that starts on ``period_start`` (an academic year starts on 1
+    September, and ends on 31 August)."""
+    following = month_after(period_start.replace(day=1), 12)
+    return following + timedelta(days=period_start.day - 2)
 
 
 def _imported_progress(
@@ -365,11 +466,13 @@ def _imported_progress(
         combined = combine(pairs)
         used = [value for _, value in pairs if not value.suppressed]
         labels = sorted({value.period for value in used})
+        starts = [value.period_start for value in used]
         progress = Progress(
             target=target,
             kind=ProgressKind.IMPORTED,
             current=combined.value,
-            as_of=max((value.period_start for value in used), default=None),
+            # A year's figure tells how the whole year went: it stands at the year's end.
+            as_of=period_end(max(starts)) if starts else None,
             as_of_label=" to ".join([labels[0], labels[-1]] if len(labels) > 1 else labels),
             target_passed=today > target.target_on,
         )
@@ -413,29 +516,22 @@ def _measured_progress(targets: list[Target], today: date) -> dict[uuid.UUID, Pr
 
 
 def target_progress(
-    *, targets: Iterable[Target], schools: Iterable[School], today: date, full_counts: bool
+    *, targets: Iterable[Target], counts: Counts, today: date
 ) -> dict[uuid.UUID, Progress]:
-    """Each target's progress, keyed by target id, over the partnership's ``schools``: one query
-    for every imported figure, one for each computed indicator used (five at most), and none
-    for measured targets, whose measurements are prefetched (``workplan_get``). ``full_counts``
-    is whether the viewer sees every one of these schools' counts in full."""
+    """Each target's progress, keyed by target id, over the partnership's schools as the viewer
+    may see it (``counts_for``): one query for every imported figure, one for each computed
+    indicator used (five at most; two for a viewer who sees some of the schools' counts in full
+    but not all), and none for measured targets, whose measurements are prefetched
+    (``workplan_get``)."""
     targets = list(targets)
-    schools = list(schools)
     computed = [t for t in targets if t.indicator_id in COMPUTED_CODES]
     imported = [t for t in targets if t.indicator_id and t.indicator_id not in COMPUTED_CODES]
     measured = [t for t in targets if not t.indicator_id]
-    found = _computed_progress(computed, schools, today, full_counts) if computed else {}
+    found = _computed_progress(computed, counts, today) if computed else {}
     if imported:
-        found.update(_imported_progress(imported, schools, today))
+        found.update(_imported_progress(imported, counts.schools, today))
     found.update(_measured_progress(measured, today))
     return found
-
-
-def sees_counts_in_full(*, user: Any, schools: Iterable[School]) -> bool:
-    """Whether the user sees the counts of every one of these schools in full: a total over
-    schools, some of whose counts the user may not see, would give those away by difference."""
-    schools = list(schools)
-    return bool(schools) and all(access.sees_school_counts_in_full(user, s) for s in schools)
 
 
 @dataclass(frozen=True)
@@ -451,15 +547,16 @@ class Hint:
         if self.value is None:
             return "no figure yet"
         if not self.shown:
-            return "not shown (from 1 to 4)"
+            return "not shown (it could give away a count from 1 to 4)"
         return f"{plain(self.value)} ({self.label})"
 
 
-def baseline_hints(*, schools: Iterable[School], today: date, full_counts: bool) -> dict[str, Hint]:
+def baseline_hints(*, counts: Counts, today: date) -> dict[str, Hint]:
     """The partnership's latest figure of each indicator of the catalogue, by code: the latest
-    published figures combined, and the computed figures of the latest full school month. One
-    query for the published figures and one for each computed indicator."""
-    schools = list(schools)
+    published figures combined, and the computed figures of the latest full school month, as
+    the viewer may see them (``counts_for``). One query for the published figures and one (or
+    two) for each computed indicator."""
+    schools = counts.schools
     hints: dict[str, Hint] = {}
     indicators = list(Indicator.objects.order_by("name"))
     imported = [i.code for i in indicators if i.code not in COMPUTED_CODES]
@@ -470,9 +567,10 @@ def baseline_hints(*, schools: Iterable[School], today: date, full_counts: bool)
         periods = sorted({value.period for _, value in pairs if not value.suppressed})
         hints[code] = Hint(combined.value, True, ", ".join(periods) or "no figure")
     month = latest_full_school_month(today)
-    for code in sorted(COMPUTED_CODES):
-        value = computed_total(code=code, schools=schools, since=month, until=month_end(month))
-        hints[code] = Hint(value, _shown(value, full_counts), month_label(month))
+    codes = sorted(COMPUTED_CODES)
+    totals, hidden = _computed_months(codes, counts, dict.fromkeys(codes, month), month)
+    for code in codes:
+        hints[code] = Hint(totals[code][month], (code, month) not in hidden, month_label(month))
     return hints
 
 

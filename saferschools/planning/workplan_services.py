@@ -18,21 +18,27 @@ the governors may agree it again.
 
 An action's owner is reminded of it once it is overdue: at the start of the first school day
 after its due date, then every five school days, three times at most, while it is neither done
-nor dropped and its due date stays the same.
+nor dropped and its due date stays the same. Whatever stops the reminders (the action closed,
+its owner gone or given as a name) is undone by what follows it: reopening the action, or
+giving it an owner again, queues the next reminder, so that none is lost.
+
+Every change locks the plan, then reads afresh what it changes: something removed a moment
+before by someone else is refused as such (``version``), never written to.
 """
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Manager, Max, Model, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -76,13 +82,20 @@ MEASUREMENT_NOTE_MAX = 500
 # A plan is kept for an academic year from 2000/01 to 2100/01 (the model's bounds), and may be
 # started at most one year ahead.
 YEAR_MIN, YEAR_MAX = 2000, 2100
-# Figures are stored with three decimal places and twelve digits in all.
-NUMBER_LIMIT = Decimal("1e9")
+# Figures are stored with three decimal places and twelve digits in all: nine before the point.
+NUMBER_DIGITS = 9
 DECIMAL_PLACES = 3
+STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
+# Rounding to the step needs twelve digits at most once the figure is below a thousand million.
+SAFE = Context(prec=40, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation])
+# An indicator's code as the catalogue writes it (a slug); anything else is none of them.
+INDICATOR_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 # An overdue action's owner is reminded at the start of the school day after its due date, then
 # every five school days, three times at most.
 REMINDER_SCHOOL_DAYS = 5
 MAX_REMINDERS = 3
+
+M = TypeVar("M", bound=Model)
 
 OPEN_STATUSES = frozenset({ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS})
 CLOSED_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.DROPPED})
@@ -90,6 +103,7 @@ CHANGED_SINCE = (
     "Someone else changed this since you opened it: check what it says now, and send your "
     "changes again if they are still needed"
 )
+REMOVED_SINCE = "Someone else removed this from the work-plan since you opened it"
 
 
 # Inputs ------------------------------------------------------------------------------------------
@@ -220,28 +234,37 @@ def _text(
     return text
 
 
-def _number(value: object, name: str, errors: dict[str, str], *, what: str) -> Decimal | None:
-    """A figure with at most three decimal places, given as a number or as text."""
+def _number(
+    value: object, name: str, errors: dict[str, str], *, what: str, missing: str = ""
+) -> Decimal | None:
+    """A figure with at most three decimal places below a thousand million, given as a number
+    or as text; ``missing`` is the message for none (``Enter`` and ``what`` when not given)."""
     if value is None or value == "":
-        errors[name] = f"Enter {what}"
+        errors[name] = missing or f"Enter {what}"
         return None
-    if isinstance(value, bool):
-        errors[name] = f"Enter {what} as a number, for example 12 or 7.5"
+    wrong = f"Enter {what} as a number, for example 12 or 7.5"
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        errors[name] = wrong
         return None
     try:
-        number = Decimal(str(value).strip()) if isinstance(value, str | int | float) else value
-        if not isinstance(number, Decimal) or not number.is_finite():
-            raise InvalidOperation
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors[name] = f"Enter {what} as a number, for example 12 or 7.5"
+        errors[name] = wrong
         return None
-    if abs(number) >= NUMBER_LIMIT:
+    if not number.is_finite():
+        errors[name] = wrong
+        return None
+    # Judged by its exponent before any arithmetic: 1e999999999 is a Decimal, but taking its
+    # absolute value or rounding it overflows.
+    if number and number.adjusted() >= NUMBER_DIGITS:
         errors[name] = f"Enter {what} below 1,000,000,000"
         return None
-    if number != number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+    rounded = number.quantize(STEP, context=SAFE)
+    if rounded != number:
         errors[name] = f"Enter {what} with at most {DECIMAL_PLACES} decimal places"
         return None
-    return number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
+    # Nought is nought, whatever its sign.
+    return rounded if rounded else STEP * 0
 
 
 def _day(value: object, name: str, errors: dict[str, str], *, what: str) -> date | None:
@@ -380,7 +403,7 @@ def _clean_action(
 
 
 def _indicators(codes: Iterable[object]) -> dict[str, Indicator]:
-    wanted = {code for code in codes if isinstance(code, str) and code}
+    wanted = {code for code in codes if isinstance(code, str) and INDICATOR_CODE.fullmatch(code)}
     return {i.code: i for i in Indicator.objects.filter(code__in=wanted)} if wanted else {}
 
 
@@ -408,7 +431,11 @@ def _clean_target(
     ):
         errors["measure"] = "Choose an indicator, or say what is measured by hand"
     baseline = _number(
-        data.baseline, "baseline", errors, what="the baseline: the figure when the target was set"
+        data.baseline,
+        "baseline",
+        errors,
+        what="the baseline",
+        missing="Enter the baseline: the figure when the target was set",
     )
     target_value = _number(data.target_value, "target_value", errors, what="the target value")
     baseline_on = _day(data.baseline_on, "baseline_on", errors, what="the date of the baseline")
@@ -455,6 +482,15 @@ def _locked(workplan: Workplan) -> Workplan:
     )
 
 
+def _current(queryset: QuerySet[M] | Manager[M], pk: object) -> M:
+    """The row as it stands once its plan is locked. One removed since the caller fetched it (by
+    someone else, a moment before) is refused as changed, never written to."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"version": REMOVED_SINCE})
+    return found
+
+
 def _changed(actor: Any, workplan: Workplan, source: str, what: str) -> None:
     """A change to an agreed plan is recorded on the plan too, so that its page can say the
     plan changed after it was agreed."""
@@ -464,6 +500,51 @@ def _changed(actor: Any, workplan: Workplan, source: str, what: str) -> None:
             changed_since_agreed_at=workplan.changed_since_agreed_at
         )
         _audit(actor, AuditAction.UPDATE, workplan, source, changed_after_agreement=what)
+
+
+def _changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:
+    """Set on ``obj`` the values that differ from its own; their names, in order."""
+    changed = sorted(name for name, value in values.items() if getattr(obj, name) != value)
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def _save_changed(
+    actor: Any, workplan: Workplan, obj: Any, changed: list[str], source: str, what: str
+) -> None:
+    """Save a change, audited with the names of the fields changed (never their values)."""
+    obj.save()
+    _audit(actor, AuditAction.UPDATE, obj, source, fields=changed)
+    _changed(actor, workplan, source, what)
+
+
+def _remove(
+    actor: Any,
+    workplan: Workplan,
+    current: Any,
+    *,
+    version: object,
+    fingerprint: str,
+    under: Iterable[Any] = (),
+    source: str,
+    what: str,
+) -> None:
+    """Remove ``current`` with what is removed with it (``under``), each removal audited, once
+    the fingerprint the person was shown still matches."""
+    errors: dict[str, str] = {}
+    _check_version(version, fingerprint, errors)
+    if errors:
+        raise ValidationError(errors)
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.DELETE,
+        source=source,
+        objects=[*under, current],
+        detail={"workplan": str(workplan.pk)},
+    )
+    current.delete()
+    _changed(actor, workplan, source, what)
 
 
 def _next_position(workplan: Workplan) -> int:
@@ -489,9 +570,24 @@ def _queue_reminder(action: WorkplanAction, reminder: int, run_after: datetime) 
     )
 
 
-def _schedule_reminders(action: WorkplanAction) -> None:
-    if action.owner_id is not None and action.status in OPEN_STATUSES:
-        _queue_reminder(action, 1, first_reminder_at(action.due_on))
+def _queue_next_reminder(action: WorkplanAction) -> None:
+    """Queue the next reminder of an open action a user owns: the first for the start of the
+    first school day after its due date, a later one for the start of the next school day.
+
+    Called whenever a chain of reminders may have stopped (a new action, a new due date, a new
+    owner, an action reopened), so that none is lost. Each reminder is sent once however many
+    times it is queued, so a chain still running is not doubled."""
+    if (
+        action.owner_id is None
+        or action.status not in OPEN_STATUSES
+        or action.reminders_sent >= MAX_REMINDERS
+    ):
+        return
+    if action.reminders_sent == 0:
+        run_after = first_reminder_at(action.due_on)
+    else:
+        run_after = start_of_next_school_day(timezone.now())
+    _queue_reminder(action, action.reminders_sent + 1, run_after)
 
 
 def _tell_owner(actor: Any, action: WorkplanAction, workplan: Workplan) -> None:
@@ -675,7 +771,7 @@ def workplan_outcome_update(
 ) -> WorkplanOutcome:
     """Change an outcome's aim or words; nothing changed is no change (and no audit event)."""
     workplan = _locked(outcome.workplan)
-    outcome = WorkplanOutcome.objects.get(pk=outcome.pk, workplan=workplan)
+    outcome = _current(WorkplanOutcome.objects, outcome.pk)
     errors: dict[str, str] = {}
     _check_version(version, outcome_version(outcome), errors)
     values = {
@@ -684,14 +780,9 @@ def workplan_outcome_update(
     }
     if errors:
         raise ValidationError(errors)
-    changed = sorted(name for name, value in values.items() if getattr(outcome, name) != value)
-    if not changed:
-        return outcome
-    for name, value in values.items():
-        setattr(outcome, name, value)
-    outcome.save(update_fields=changed)
-    _audit(actor, AuditAction.UPDATE, outcome, source, fields=changed)
-    _changed(actor, workplan, source, "outcome changed")
+    changed = _changed_fields(outcome, values)
+    if changed:
+        _save_changed(actor, workplan, outcome, changed, source, "outcome changed")
     return outcome
 
 
@@ -702,28 +793,23 @@ def workplan_outcome_remove(
     """Remove an outcome with its partner roles, actions (and their progress notes) and
     targets (and their measurements); each removal is audited."""
     workplan = _locked(outcome.workplan)
-    current = WorkplanOutcome.objects.filter(pk=outcome.pk, workplan=workplan).first()
-    if current is None:
-        raise ValidationError({"version": CHANGED_SINCE})
-    errors: dict[str, str] = {}
-    _check_version(version, outcome_version(current), errors)
-    if errors:
-        raise ValidationError(errors)
-    removed: list[Any] = [
-        *current.partner_roles.all(),
-        *current.actions.all(),
-        *current.targets.all(),
+    current = _current(WorkplanOutcome.objects, outcome.pk)
+    _remove(
+        actor,
+        workplan,
         current,
-    ]
-    audit_record_many(
-        actor=actor,
-        action=AuditAction.DELETE,
+        version=version,
+        fingerprint=outcome_version(current),
+        under=[
+            *current.partner_roles.all(),
+            *ActionProgress.objects.filter(action__outcome=current),
+            *current.actions.all(),
+            *TargetMeasurement.objects.filter(target__outcome=current),
+            *current.targets.all(),
+        ],
         source=source,
-        objects=removed,
-        detail={"workplan": str(workplan.pk)},
+        what="outcome removed",
     )
-    current.delete()
-    _changed(actor, workplan, source, "outcome removed")
 
 
 # Partner roles -----------------------------------------------------------------------------------
@@ -735,6 +821,7 @@ def workplan_role_add(
 ) -> PartnerRole:
     """Say what a partner does towards an outcome."""
     workplan = _locked(outcome.workplan)
+    outcome = _current(WorkplanOutcome.objects, outcome.pk)
     errors: dict[str, str] = {}
     values = _clean_role(data, workplan.partnership, errors)
     if errors:
@@ -751,20 +838,15 @@ def workplan_role_update(
 ) -> PartnerRole:
     """Change a partner's role; nothing changed is no change."""
     workplan = _locked(role.outcome.workplan)
-    role = PartnerRole.objects.select_related("agency").get(pk=role.pk)
+    role = _current(PartnerRole.objects.select_related("agency"), role.pk)
     errors: dict[str, str] = {}
     _check_version(version, role_version(role), errors)
     values = _clean_role(data, workplan.partnership, errors)
     if errors:
         raise ValidationError(errors)
-    changed = sorted(name for name, value in values.items() if getattr(role, name) != value)
-    if not changed:
-        return role
-    for name, value in values.items():
-        setattr(role, name, value)
-    role.save()
-    _audit(actor, AuditAction.UPDATE, role, source, fields=changed)
-    _changed(actor, workplan, source, "partner role changed")
+    changed = _changed_fields(role, values)
+    if changed:
+        _save_changed(actor, workplan, role, changed, source, "partner role changed")
     return role
 
 
@@ -774,16 +856,16 @@ def workplan_role_remove(
 ) -> None:
     """Remove a partner's role from an outcome."""
     workplan = _locked(role.outcome.workplan)
-    current = PartnerRole.objects.filter(pk=role.pk).first()
-    if current is None:
-        raise ValidationError({"version": CHANGED_SINCE})
-    errors: dict[str, str] = {}
-    _check_version(version, role_version(current), errors)
-    if errors:
-        raise ValidationError(errors)
-    _audit(actor, AuditAction.DELETE, current, source, outcome=str(current.outcome_id))
-    current.delete()
-    _changed(actor, workplan, source, "partner role removed")
+    current = _current(PartnerRole.objects, role.pk)
+    _remove(
+        actor,
+        workplan,
+        current,
+        version=version,
+        fingerprint=role_version(current),
+        source=source,
+        what="partner role removed",
+    )
 
 
 # Actions -----------------------------------------------------------------------------------------
@@ -796,6 +878,7 @@ def workplan_action_add(
     """Add an agreed action to an outcome: what, whose and by when. A user who owns it is told,
     and reminded once it is overdue."""
     workplan = _locked(outcome.workplan)
+    outcome = _current(WorkplanOutcome.objects, outcome.pk)
     errors: dict[str, str] = {}
     values = _clean_action(
         data, workplan, errors, owners=workplan_action_owners(partnership=workplan.partnership)
@@ -805,7 +888,7 @@ def workplan_action_add(
     action = WorkplanAction.objects.create(outcome=outcome, **values)
     _audit(actor, AuditAction.CREATE, action, source, outcome=str(outcome.pk))
     _changed(actor, workplan, source, "action added")
-    _schedule_reminders(action)
+    _queue_next_reminder(action)
     _tell_owner(actor, action, workplan)
     return action
 
@@ -815,9 +898,13 @@ def workplan_action_update(
     *, actor: Any, action: WorkplanAction, data: ActionInput, version: object = None, source: str
 ) -> WorkplanAction:
     """Change what an action is, whose it is or when it is due. A new due date starts the
-    reminders afresh (those queued for the old date stop); a new owner is told."""
+    reminders afresh (those queued for the old date stop); a new owner is told, and reminded
+    where the reminders have got to."""
     workplan = _locked(action.outcome.workplan)
-    action = WorkplanAction.objects.select_related("owner").get(pk=action.pk)
+    # The action's row too: the reminder task writes it without the plan's lock.
+    action = _current(
+        WorkplanAction.objects.select_for_update(of=("self",)).select_related("owner"), action.pk
+    )
     errors: dict[str, str] = {}
     _check_version(version, action_version(action), errors)
     values = _clean_action(
@@ -829,20 +916,15 @@ def workplan_action_update(
     )
     if errors:
         raise ValidationError(errors)
-    changed = sorted(name for name, value in values.items() if getattr(action, name) != value)
+    changed = _changed_fields(action, values)
     if not changed:
         return action
-    new_owner = "owner" in changed
-    for name, value in values.items():
-        setattr(action, name, value)
     if "due_on" in changed:
         action.reminders_sent = 0
-    action.save()
-    _audit(actor, AuditAction.UPDATE, action, source, fields=changed)
-    _changed(actor, workplan, source, "action changed")
-    if "due_on" in changed or (new_owner and action.reminders_sent == 0):
-        _schedule_reminders(action)
-    if new_owner:
+    _save_changed(actor, workplan, action, changed, source, "action changed")
+    if "due_on" in changed or "owner" in changed:
+        _queue_next_reminder(action)
+    if "owner" in changed:
         _tell_owner(actor, action, workplan)
     return action
 
@@ -851,18 +933,19 @@ def workplan_action_update(
 def workplan_action_remove(
     *, actor: Any, action: WorkplanAction, version: object = None, source: str
 ) -> None:
-    """Remove an action with its progress notes (its reminders stop)."""
+    """Remove an action with its progress notes, each removal audited (its reminders stop)."""
     workplan = _locked(action.outcome.workplan)
-    current = WorkplanAction.objects.filter(pk=action.pk).first()
-    if current is None:
-        raise ValidationError({"version": CHANGED_SINCE})
-    errors: dict[str, str] = {}
-    _check_version(version, action_version(current), errors)
-    if errors:
-        raise ValidationError(errors)
-    _audit(actor, AuditAction.DELETE, current, source, outcome=str(current.outcome_id))
-    current.delete()
-    _changed(actor, workplan, source, "action removed")
+    current = _current(WorkplanAction.objects, action.pk)
+    _remove(
+        actor,
+        workplan,
+        current,
+        version=version,
+        fingerprint=action_version(current),
+        under=current.progress.all(),
+        source=source,
+        what="action removed",
+    )
 
 
 def action_is_overdue(action: WorkplanAction, today: date) -> bool:
@@ -880,12 +963,12 @@ def workplan_action_update_status(
     source: str,
 ) -> WorkplanAction:
     """Record progress on an action: its status, with a note (required to drop it). Done sets
-    the day it was completed, and reopening clears it; reopening an overdue action starts its
+    the day it was completed, and reopening clears it; reopening an action starts its
     reminders again where they stopped. The same status again needs a note, which is then a
     progress note. Caller fetched the action with ``get_workplan_action_for_user(write=True)``
     (its owner, or one who keeps the partnership's governance)."""
     _locked(action.outcome.workplan)
-    action = WorkplanAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
+    action = _current(WorkplanAction.objects.select_for_update(of=("self",)), action.pk)
     errors: dict[str, str] = {}
     _check_version(version, action_status_version(action), errors)
     if not isinstance(status, str) or status not in ActionStatus.values:
@@ -919,14 +1002,8 @@ def workplan_action_update_status(
     _audit(actor, AuditAction.CREATE, progress, source, action=str(action.pk), status=str(status))
     if changed:
         _audit(actor, AuditAction.UPDATE, action, source, fields=sorted(changed))
-    reopened = before in CLOSED_STATUSES and status in OPEN_STATUSES
-    if (
-        reopened
-        and action.owner_id is not None
-        and action_is_overdue(action, today)
-        and action.reminders_sent < MAX_REMINDERS
-    ):
-        _queue_reminder(action, action.reminders_sent + 1, start_of_next_school_day(timezone.now()))
+    if before in CLOSED_STATUSES and status in OPEN_STATUSES:
+        _queue_next_reminder(action)
     return action
 
 
@@ -992,6 +1069,7 @@ def workplan_target_add(
     """Set a target for an outcome: an indicator of the catalogue or what is measured by hand,
     the baseline and its date, the target value and its date (after the baseline's)."""
     workplan = _locked(outcome.workplan)
+    outcome = _current(WorkplanOutcome.objects, outcome.pk)
     errors: dict[str, str] = {}
     values = _clean_target(data, _indicators([data.indicator]), errors)
     if errors:
@@ -1008,20 +1086,15 @@ def workplan_target_update(
 ) -> Target:
     """Change a target; nothing changed is no change."""
     workplan = _locked(target.outcome.workplan)
-    target = Target.objects.select_related("indicator").get(pk=target.pk)
+    target = _current(Target.objects.select_related("indicator"), target.pk)
     errors: dict[str, str] = {}
     _check_version(version, target_version(target), errors)
     values = _clean_target(data, _indicators([data.indicator]), errors)
     if errors:
         raise ValidationError(errors)
-    changed = sorted(name for name, value in values.items() if getattr(target, name) != value)
-    if not changed:
-        return target
-    for name, value in values.items():
-        setattr(target, name, value)
-    target.save()
-    _audit(actor, AuditAction.UPDATE, target, source, fields=changed)
-    _changed(actor, workplan, source, "target changed")
+    changed = _changed_fields(target, values)
+    if changed:
+        _save_changed(actor, workplan, target, changed, source, "target changed")
     return target
 
 
@@ -1029,18 +1102,19 @@ def workplan_target_update(
 def workplan_target_remove(
     *, actor: Any, target: Target, version: object = None, source: str
 ) -> None:
-    """Remove a target with its measurements."""
+    """Remove a target with its measurements, each removal audited."""
     workplan = _locked(target.outcome.workplan)
-    current = Target.objects.filter(pk=target.pk).first()
-    if current is None:
-        raise ValidationError({"version": CHANGED_SINCE})
-    errors: dict[str, str] = {}
-    _check_version(version, target_version(current), errors)
-    if errors:
-        raise ValidationError(errors)
-    _audit(actor, AuditAction.DELETE, current, source, outcome=str(current.outcome_id))
-    current.delete()
-    _changed(actor, workplan, source, "target removed")
+    current = _current(Target.objects, target.pk)
+    _remove(
+        actor,
+        workplan,
+        current,
+        version=version,
+        fingerprint=target_version(current),
+        under=current.measurements.all(),
+        source=source,
+        what="target removed",
+    )
 
 
 @transaction.atomic
@@ -1055,6 +1129,7 @@ def workplan_target_measure(
 ) -> TargetMeasurement:
     """Record a value of a target measured by hand, on a day from its baseline date to today."""
     _locked(target.outcome.workplan)
+    target = _current(Target.objects, target.pk)
     errors: dict[str, str] = {}
     if target.indicator_id is not None:
         errors["value"] = "This target's progress comes from its indicator, not by hand"
@@ -1169,7 +1244,7 @@ def workplan_outcomes_add(
         for action_values in actions:
             made_action = WorkplanAction.objects.create(outcome=made, **action_values)
             _audit(actor, AuditAction.CREATE, made_action, source, outcome=str(made.pk))
-            _schedule_reminders(made_action)
+            _queue_next_reminder(made_action)
             _tell_owner(actor, made_action, workplan)
     _changed(actor, workplan, source, "outcomes added")
     return workplan

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -29,7 +29,6 @@ from saferschools.core.audit import audit_source
 from saferschools.core.models import Agency, Partnership
 from saferschools.lib.charts import Series, bar_chart_svg
 from saferschools.lib.schooldays import academic_year_label
-from saferschools.outcomes.computed import COMPUTED_CODES
 from saferschools.outcomes.models import Indicator
 
 from . import workplan_selectors as selectors
@@ -98,24 +97,31 @@ class TargetView:
 
 
 def _chart(progress: selectors.Progress) -> SafeString | None:
-    """The months of a computed target as bars (its table sits beside it)."""
-    if progress.kind != selectors.ProgressKind.COMPUTED or not progress.series:
+    """The target's figures as bars, to sit beside the table of the same figures: a computed
+    indicator's school months, an imported one's published years, or the measurements of one
+    measured by hand. Officer hours keep their decimal, as do rates and measurements."""
+    if not progress.series:
         return None
     target = progress.target
-    assert target.indicator is not None
-    values = [
-        point.value if point.shown and point.value is not None else None
-        for point in progress.series
-    ]
+    name = target.indicator.name if target.indicator is not None else target.measure
+    values = [point.value if point.shown else None for point in progress.series]
+    if progress.kind == selectors.ProgressKind.COMPUTED:
+        title, what = f"{name} by school month", "in each school month since the baseline"
+        gap = "“Not shown” marks a figure that could give away a count from 1 to 4."
+    elif progress.kind == selectors.ProgressKind.IMPORTED:
+        title = f"{name} by published year"
+        what = "for the partnership's schools in each of the latest published years"
+        gap = "“Not shown” marks a year whose every figure the publisher suppressed."
+    else:
+        title, what, gap = f"{name}, as measured", "as measured by hand", ""
     return bar_chart_svg(
-        title=f"{target.indicator.name} by school month",
+        title=title,
         description=(
-            f"{target.indicator.name} in each school month since the baseline, for the target "
-            f"“{target.description}”. The table beside the chart gives the same figures."
-            + (" “Not shown” marks a figure from 1 to 4." if None in values else "")
+            f"{name} {what}, for the target “{target.description}”. The table beside the chart "
+            "gives the same figures." + (f" {gap}" if None in values else "")
         ),
         labels=[point.label for point in progress.series],
-        series=[Series(target.indicator.name, values)],
+        series=[Series(name, values)],
         chart_id=f"chart-{target.pk}",
         width=CHART_WIDTH,
     )
@@ -126,15 +132,8 @@ def _target_views(
 ) -> dict[Any, TargetView]:
     if not targets:
         return {}
-    schools = list(partnership.schools.order_by("name"))
-    full = (
-        selectors.sees_counts_in_full(user=user, schools=schools)
-        if any(t.indicator_id in COMPUTED_CODES for t in targets)
-        else True
-    )
-    progress = selectors.target_progress(
-        targets=targets, schools=schools, today=today, full_counts=full
-    )
+    counts = selectors.counts_for(user=user, schools=partnership.schools.order_by("name"))
+    progress = selectors.target_progress(targets=targets, counts=counts, today=today)
     return {
         target.pk: TargetView(
             target,
@@ -227,7 +226,10 @@ def workplan_start(request: HttpRequest, partnership_id: str, year: int) -> Http
     user = request.user
     partnership = access.get_governed_partnership_for_user(user, partnership_id, write=True)
     year = _year(year)
-    if Workplan.objects.filter(partnership=partnership, year=year).exists():
+    # A year that has its plan, or (asked for the form) one too far ahead to start: its page
+    # says which.
+    too_far = request.method != "POST" and year > services.current_year(_today()) + 1
+    if too_far or Workplan.objects.filter(partnership=partnership, year=year).exists():
         return redirect("planning-workplan-year", partnership_id=partnership.pk, year=year)
     desired = list(
         DesiredOutcome.objects.filter(aim__partnership=partnership)
@@ -344,6 +346,20 @@ def _run(
     return True
 
 
+def _present_version(obj: Any, fingerprint: Callable[[Any], str]) -> Callable[[], str]:
+    """The fingerprint of ``obj`` as it stands now, for a form refused as stale; none once it
+    has been removed (sending the form again is then refused as such)."""
+
+    def now() -> str:
+        try:
+            obj.refresh_from_db()
+        except ObjectDoesNotExist:
+            return ""
+        return fingerprint(obj)
+
+    return now
+
+
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
@@ -412,11 +428,9 @@ def outcome_edit(request: HttpRequest, outcome_id: str) -> HttpResponse:
             source=audit_source(request),
         )
 
-    def now() -> str:
-        outcome.refresh_from_db()
-        return services.outcome_version(outcome)
-
-    if _run(request, form, step, current_version=now):
+    if _run(
+        request, form, step, current_version=_present_version(outcome, services.outcome_version)
+    ):
         messages.success(request, "Outcome changed.")
         return redirect(_plan_url(workplan, f"outcome-{outcome.pk}"))
     return _form_page(
@@ -573,11 +587,7 @@ def role_edit(request: HttpRequest, role_id: str) -> HttpResponse:
             source=audit_source(request),
         )
 
-    def now() -> str:
-        role.refresh_from_db()
-        return services.role_version(role)
-
-    if _run(request, form, step, current_version=now):
+    if _run(request, form, step, current_version=_present_version(role, services.role_version)):
         messages.success(request, "Partner role changed.")
         return redirect(_plan_url(workplan, f"outcome-{role.outcome_id}"))
     return _form_page(
@@ -697,13 +707,9 @@ def action_edit(request: HttpRequest, action_id: str) -> HttpResponse:
             source=audit_source(request),
         )
 
-    def now() -> str:
-        action.refresh_from_db()
-        return services.action_version(action)
-
-    if _run(request, form, step, current_version=now):
+    if _run(request, form, step, current_version=_present_version(action, services.action_version)):
         messages.success(request, "Action changed.")
-        return redirect("planning-workplan-action", action_id=action.pk)
+        return redirect(reverse("planning-workplan-action", args=[action.pk]))
     return _form_page(
         request,
         form,
@@ -818,15 +824,19 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
             source=audit_source(request),
         )
 
-    def now() -> str:
-        action.refresh_from_db()
-        return services.action_status_version(action)
-
-    if _run(request, form, step, current_version=now):
+    if _run(
+        request,
+        form,
+        step,
+        current_version=_present_version(action, services.action_status_version),
+    ):
         messages.success(request, "Progress recorded.")
-        return redirect("planning-workplan-action", action_id=action.pk)
+        return redirect(reverse("planning-workplan-action", args=[action.pk]))
     if form.errors:
-        action.refresh_from_db()
+        try:
+            action.refresh_from_db()
+        except ObjectDoesNotExist:
+            raise Http404("No action found.") from None
     return _action_page(request, action, form, status=400 if form.errors else 200)
 
 
@@ -834,12 +844,8 @@ def action_detail(request: HttpRequest, action_id: str) -> HttpResponse:
 
 
 def _target_page(workplan: Workplan, outcome: WorkplanOutcome, user: Any, **page: Any) -> FormPage:
-    schools = list(workplan.partnership.schools.order_by("name"))
-    hints = selectors.baseline_hints(
-        schools=schools,
-        today=_today(),
-        full_counts=selectors.sees_counts_in_full(user=user, schools=schools),
-    )
+    counts = selectors.counts_for(user=user, schools=workplan.partnership.schools.order_by("name"))
+    hints = selectors.baseline_hints(counts=counts, today=_today())
     names = {i.code: i.name for i in Indicator.objects.all()}
     return FormPage(
         caption=_caption(workplan),
@@ -922,13 +928,9 @@ def target_edit(request: HttpRequest, target_id: str) -> HttpResponse:
             source=audit_source(request),
         )
 
-    def now() -> str:
-        target.refresh_from_db()
-        return services.target_version(target)
-
-    if _run(request, form, step, current_version=now):
+    if _run(request, form, step, current_version=_present_version(target, services.target_version)):
         messages.success(request, "Target changed.")
-        return redirect("planning-workplan-target", target_id=target.pk)
+        return redirect(reverse("planning-workplan-target", args=[target.pk]))
     return _form_page(
         request,
         form,

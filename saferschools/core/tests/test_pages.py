@@ -333,3 +333,11 @@ def test_signed_in_pages_are_not_cached(client, dsl, world, page):
 
 def test_public_pages_for_anonymous_visitors_may_be_cached(client, db):
     assert "no-store" not in client.get("/accessibility/").get("Cache-Control", "")
+
+
+def test_the_area_page_counts_every_school_of_a_partnership(client, world, persona):
+    # A school's staff reach the partnership through their own school: the count is still of all.
+    client.force_login(persona(Role.SCHOOL_STAFF, world.school_a))
+    page = client.get(f"/areas/{world.area.pk}/")
+    assert page.status_code == 200
+    assert "Horley SSP</a> \u2013 2 schools" in page.content.decode()

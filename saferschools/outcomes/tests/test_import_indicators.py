@@ -637,6 +637,8 @@ def test_an_imd_file_saved_by_a_spreadsheet_is_read(surrey):
         ("E0103058,Name,E07000211,District,1,1", "LSOA code 'E0103058' is not an LSOA code"),
         ("E01030583,Name,E0700021,District,1,1", "district code 'E0700021' is not a code"),
         ("E01030583,,E07000211,District,1,1", "LSOA name is empty"),
+        ("E01030583,Na\x00me,E07000211,District,1,1", "LSOA name holds a control character"),
+        ("E01030583,Name,E07000211,Dis\x1btrict,1,1", "district name holds a control character"),
         ("E01030583,Name,E07000211,District,0,1", "IMD rank '0' is not a whole number"),
         ("E01030583,Name,E07000211,District,32845,1", "IMD rank '32845' is not a whole"),
         ("E01030583,Name,E07000211,District,12.5,1", "IMD rank '12.5' is not a whole"),

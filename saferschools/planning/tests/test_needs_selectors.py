@@ -12,7 +12,7 @@ from saferschools.incidents.models import Incident
 from saferschools.outcomes.models import IndicatorValue
 from saferschools.planning import needs_selectors
 from saferschools.planning.needs_selectors import FEWER_THAN_5, NOT_SHOWN
-from saferschools.testing.factories import SchoolFactory
+from saferschools.testing.factories import SchoolFactory, submit_report
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,72 @@ def test_a_suppressed_figure_says_so(world):
     value(world.school_a, "permanent_exclusion_rate", None)
     row = needs_selectors.school_figures(school=world.school_a)[3]
     assert row.imported and row.suppressed and row.value == ""
+
+
+def test_a_figure_imported_for_other_schools_is_told_from_one_not_imported(world):
+    value(world.school_c, "overall_absence", "4.0")
+    rows = {row.code: row for row in needs_selectors.school_figures(school=world.school_a)}
+    assert not rows["overall_absence"].imported
+    assert rows["overall_absence"].published_in_area
+    assert not rows["persistent_absence"].published_in_area
+
+
+@pytest.mark.parametrize(
+    ("today", "since"),
+    [
+        (date(2026, 3, 20), date(2025, 3, 21)),
+        (date(2028, 3, 1), date(2027, 3, 2)),  # a leap year: 366 days
+        (date(2028, 2, 29), date(2027, 3, 1)),
+    ],
+)
+def test_the_counting_window_is_the_12_months_up_to_today(today, since):
+    assert needs_selectors.counting_window(today) == (since, today)
+
+
+def test_counts_and_the_prioritisation_cover_the_same_days_in_a_leap_year(world, dsl):
+    today = date(2028, 3, 1)
+    counts = needs_selectors.own_counts(user=dsl, school=world.school_a, today=today)
+    assert counts.since == date(2027, 3, 2)
+
+
+def test_reports_and_incidents_together_are_hidden_when_they_would_give_a_count_away(
+    world, dsl, staff
+):
+    # Four of each: the incidents are all 4, and 8 in all would tell it.
+    incidents(world.school_a, "bullying", 4, dsl)
+    incidents(world.school_a, "weapons", 4, dsl)
+    incidents(world.school_b, "bullying", 3, dsl)
+    incidents(world.school_c, "assault", 7, dsl)
+    since, until = needs_selectors.counting_window(timezone.localdate())
+    totals = needs_selectors.own_totals(
+        schools=[world.school_a, world.school_b, world.school_c, world.school_e],
+        since=since,
+        until=until,
+    )
+    assert totals[world.school_a.pk] == needs_selectors.OwnTotal(8, small=False, hidden=True)
+    assert totals[world.school_b.pk] == needs_selectors.OwnTotal(3, small=True, hidden=True)
+    assert totals[world.school_c.pk] == needs_selectors.OwnTotal(7, small=False, hidden=False)
+    assert totals[world.school_e.pk] == needs_selectors.OwnTotal(0, small=False, hidden=False)
+    counts = needs_selectors.own_counts(user=staff, school=world.school_a)
+    assert shown(counts)["All"] == ("0", NOT_SHOWN)
+
+
+def test_a_total_hidden_on_the_needs_assessment_hides_both_kinds_together(world, dsl, staff):
+    # Three reports (small) and six incidents: 9 together, beside the 6, would tell the 3.
+    for _ in range(3):
+        submit_report(world.school_a, category="weapons")
+    incidents(world.school_a, "assault", 6, dsl)
+    incidents(world.school_c, "assault", 6, dsl)
+    incidents(world.school_c, "theft", 7, dsl)
+    counts = needs_selectors.own_counts(user=staff, school=world.school_a)
+    assert shown(counts) == {
+        "Weapons or knives": (FEWER_THAN_5, "0"),
+        "Assault": ("0", "6"),
+        "All": (FEWER_THAN_5, "6"),
+    }
+    since, until = needs_selectors.counting_window(timezone.localdate())
+    totals = needs_selectors.own_totals(
+        schools=[world.school_a, world.school_c], since=since, until=until
+    )
+    assert totals[world.school_a.pk] == needs_selectors.OwnTotal(9, small=False, hidden=True)
+    assert totals[world.school_c.pk] == needs_selectors.OwnTotal(13, small=False, hidden=False)

@@ -22,6 +22,8 @@ from saferschools.planning.stage import stage_missing
 from saferschools.reporting.models import Report
 from saferschools.testing.factories import SchoolFactory, UserFactory, submit_report
 
+from .test_prioritisation import incidents
+
 pytestmark = pytest.mark.django_db
 
 
@@ -261,6 +263,20 @@ def test_a_first_save_after_someone_else_started_the_assessment_is_refused(
     assert NeedsAssessment.objects.get().narrative == "Started by the head teacher."
 
 
+def test_the_same_form_sent_twice_is_saved_once_without_an_error(client, world, dsl):
+    first = saved(world.school_a, dsl)
+    client.force_login(dsl)
+    sent = form(updated_at=first.updated_at.isoformat(), narrative="My analysis.")
+
+    responses = [
+        client.post(needs_url(world.school_a, "planning-needs-edit"), sent) for _ in range(2)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert NeedsAssessment.objects.get().narrative == "My analysis."
+    assert AuditEvent.objects.filter(object_id=str(first.pk)).count() == 2  # created, changed
+
+
 # Completing and reopening ---------------------------------------------------------------------
 
 
@@ -316,6 +332,33 @@ def test_the_complete_button_over_a_newer_version_is_refused(client, world, dsl,
     assert NeedsAssessment.objects.get().completed_on is None
 
 
+def test_the_complete_button_pressed_twice_completes_once_without_an_error(client, world, dsl):
+    assessment = saved(world.school_a, dsl)
+    client.force_login(dsl)
+    seen = {"updated_at": assessment.updated_at.isoformat()}
+
+    responses = [
+        client.post(needs_url(world.school_a, "planning-needs-complete"), seen) for _ in range(2)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert NeedsAssessment.objects.get().completed_on == timezone.localdate()
+    events = AuditEvent.objects.filter(object_id=str(assessment.pk), action=AuditAction.UPDATE)
+    assert events.count() == 1
+
+
+def test_save_and_mark_as_complete_sent_twice_completes_once(client, world, dsl):
+    client.force_login(dsl)
+    sent = {**form(), "complete": "1"}
+
+    responses = [
+        client.post(needs_url(world.school_a, "planning-needs-edit"), sent) for _ in range(2)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert NeedsAssessment.objects.get().completed_on == timezone.localdate()
+
+
 def test_completing_without_a_narrative_is_refused_on_the_page(client, world, dsl):
     assessment = saved(world.school_a, dsl, narrative="")
     client.force_login(dsl)
@@ -343,6 +386,20 @@ def test_a_change_after_completion_keeps_it_complete_and_reopening_clears_it(cli
     assert client.post(needs_url(world.school_a, "planning-needs-reopen")).status_code == 302
     assert NeedsAssessment.objects.get().completed_on is None
     assert f"Complete the needs assessment of {world.school_a.name}" in stage_missing(world.p)
+
+
+def test_a_completed_assessment_keeps_its_narrative(world, dsl):
+    assessment = saved(world.school_a, dsl)
+    needs_services.needs_assessment_complete(
+        actor=dsl, school=world.school_a, seen_updated_at=assessment.updated_at, source="test"
+    )
+    assessment.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        saved(world.school_a, dsl, narrative="", seen_updated_at=assessment.updated_at)
+    assert "narrative" in refused.value.message_dict
+    kept = NeedsAssessment.objects.get()
+    assert kept.narrative == assessment.narrative
+    assert kept.completed_on is not None
 
 
 def test_reopening_a_school_with_no_assessment_is_refused(client, world, dsl):
@@ -411,6 +468,19 @@ def test_published_figures_are_shown_beside_the_median_of_the_areas_schools_of_i
     assert "Not imported yet" in page
 
 
+def test_a_school_without_a_figure_is_told_from_a_figure_not_imported(client, world, staff):
+    # Overall absence is imported for the area (not for school A); persistent absence is not.
+    value(world.school_c, "overall_absence", "4.0")
+    client.force_login(staff)
+
+    page = client.get(needs_url(world.school_a)).content.decode()
+
+    overall = page[page.index("Overall absence rate") :]
+    assert "No figure published for this school" in overall[: overall.index("</tr>")]
+    persistent = page[page.index("Persistent absence rate") :]
+    assert "Not imported yet" in persistent[: persistent.index("</tr>")]
+
+
 def test_the_neighbourhoods_deprivation_is_shown(client, world, staff):
     world.school_a.lsoa_code = "E01030000"
     world.school_a.save()
@@ -425,7 +495,7 @@ def test_the_neighbourhoods_deprivation_is_shown(client, world, staff):
     client.force_login(staff)
     page = client.get(needs_url(world.school_a)).content.decode()
     assert "Reigate and Banstead 001A" in page
-    assert "4321" in page
+    assert "4,321" in page
     assert "1 is the most deprived tenth" in page
 
 
@@ -558,6 +628,32 @@ def test_small_counts_are_shown_in_full_to_the_leaders_only(client, world, dsl, 
     assert ">fewer than 5</strong>" in page  # the total
     assert ">2</td>" not in page
     assert "could point to a child" in page
+
+
+def test_no_hidden_count_can_be_worked_out_with_the_areas_prioritisation(
+    client, world, dsl, analyst
+):
+    # Three reports (a small count, hidden) and six incidents (shown): the area's prioritisation
+    # must not show the nine together, from which the three would follow.
+    for _ in range(3):
+        submit_report(world.school_a, category="weapons")
+    incidents(world.school_a, 6, dsl)
+    client.force_login(analyst)
+
+    page = client.get(needs_url(world.school_a)).content.decode()
+    ranking = client.get(reverse("planning-prioritisation", args=[world.area.pk]))
+
+    totals = page[page.index("All categories") :]
+    totals = totals[: totals.index("</tr>")]
+    assert "<strong>fewer than 5</strong>" in totals  # the reports
+    assert "<strong>6</strong>" in totals  # the incidents
+    body = ranking.content.decode()
+    assert "9 in 12 months" not in body
+    assert "1.0 per 100 pupils" not in body
+    oakwood = body[body.index(f">{world.school_a.name}<") :]
+    oakwood = oakwood[: oakwood.index("</tr>")]
+    assert "not shown" in oakwood
+    assert "it could give away a small count" in oakwood
 
 
 def test_staff_read_the_assessment_of_another_school_of_their_partnership(client, world, staff):

@@ -503,8 +503,8 @@ def test_reports_and_incidents_are_per_100_pupils_over_the_last_12_months(world)
     by = UserFactory()
     world.school_a.number_of_pupils = 400
     world.school_a.save()
-    reports(world.school_a, 3)
-    incidents(world.school_a, 3, by)
+    reports(world.school_a, 5)
+    incidents(world.school_a, 5, by)
     reports(world.school_a, 9, days_ago=366)  # more than 12 months ago
     world.school_c.number_of_pupils = None
     world.school_c.save()
@@ -514,8 +514,8 @@ def test_reports_and_incidents_are_per_100_pupils_over_the_last_12_months(world)
 
     assert (sources.reports_since, sources.reports_until) == (date(2025, 3, 21), TODAY)
     figure = found[world.school_a.pk]["reports_incidents"]
-    assert (figure.value, figure.note, figure.small) == (Decimal("1.5"), "6 in 12 months", False)
-    assert pr.figure_shown("reports_incidents", figure) == "1.5 per 100 pupils"
+    assert (figure.value, figure.note, figure.small) == (Decimal("2.5"), "10 in 12 months", False)
+    assert pr.figure_shown("reports_incidents", figure) == "2.5 per 100 pupils"
     assert found[world.school_b.pk]["reports_incidents"].value == 0
     assert found[world.school_c.pk]["reports_incidents"].value is None
     assert found[world.school_c.pk]["reports_incidents"].scored is None
@@ -599,3 +599,64 @@ def test_the_area_is_ranked_with_every_figure(world):
         "crime_nearby": None,
         "reports_incidents": Decimal("0.0"),
     }
+
+
+@pytest.mark.usefixtures("_frozen")
+def test_a_school_in_no_partnership_has_no_figure_for_reports_and_incidents_unless_recorded(
+    world,
+):
+    for each in (world.school_b, world.school_e):
+        each.number_of_pupils = 200
+        each.save()
+
+    found, _ = figures_of(world)
+
+    # School B is in a partnership: none recorded is a figure. School E is in none: its pupils
+    # cannot report through the product, so none says nothing.
+    assert found[world.school_b.pk]["reports_incidents"].value == 0
+    assert found[world.school_e.pk]["reports_incidents"] == pr.Figure(None, None, pr.NOT_RECORDED)
+    incidents(world.school_e, 10, UserFactory())
+    found, _ = figures_of(world)
+    assert found[world.school_e.pk]["reports_incidents"].value == 5
+
+
+@pytest.mark.usefixtures("_frozen")
+def test_a_count_that_would_give_away_one_the_needs_assessment_hides_is_not_shown_or_scored(
+    world,
+):
+    by = UserFactory()
+    world.school_a.number_of_pupils = 400
+    world.school_a.save()
+    # Four reports and four incidents, each "fewer than 5" on the needs assessment: the 8
+    # together, beside either number counted elsewhere, would tell the other.
+    reports(world.school_a, 4)
+    incidents(world.school_a, 4, by)
+
+    found, _ = figures_of(world)
+
+    assert found[world.school_a.pk]["reports_incidents"] == pr.Figure(
+        None, None, pr.WITHHELD, withheld=True
+    )
+    ranked = pr.prioritisation_rank(
+        area=world.area, weights=only(reports_incidents=1), today=TODAY
+    ).schools
+    oakwood = next(row for row in ranked if row.school == world.school_a)
+    assert oakwood.score is None
+
+
+def test_each_school_says_how_many_weighted_indicators_its_score_rests_on():
+    a, b = school("A", 1), school("B", 2)
+    table = {
+        a.pk: figures(overall_absence="5", deprivation="100", crime_nearby="3"),
+        b.pk: figures(overall_absence="6"),
+    }
+
+    ranked = pr.prioritisation_score(
+        schools=[a, b],
+        figures=table,
+        weights=only(overall_absence=1, deprivation=1, crime_nearby=0, suspension_rate=1),
+    )
+
+    assert {row.school.name: row.indicators_scored for row in ranked} == {"A": 2, "B": 1}
+    # Suspensions are weighted but no school has a figure; crime has one but no weight.
+    assert pr.indicators_available(ranked) == 2

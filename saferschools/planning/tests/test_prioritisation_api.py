@@ -107,7 +107,11 @@ def test_every_school_is_ranked_highest_need_first(api_for, world, analyst):
         "reports_incidents": 1.0,
     }
     assert woking["small"] == []
+    assert woking["indicators_scored"] == 3
     assert rows[3]["partnership"] is None
+    # In no partnership, with nothing recorded: deprivation is its only figure.
+    assert rows[3]["indicators_scored"] == 1
+    assert rows[3]["components"]["reports_incidents"] is None
 
 
 @pytest.mark.usefixtures("figures")

@@ -72,5 +72,13 @@ def test_an_analyst_ranks_the_schools_and_saves_the_weights(page, world, analyst
     assert page.get_by_label("Schools in a partnership").is_checked()
     assert PriorityWeighting.objects.get(user=analyst).weights["deprivation"] == "3"
     assert_accessible(page)
+
+    # Each school opens its needs assessment, with the evidence behind its figures.
+    table = page.get_by_role("region", name="Every school shown, highest need first")
+    table.get_by_role("link", name="Woking High").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Needs assessment"
+    assert page.get_by_text("Woking High").first.is_visible()
+    assert_accessible(page)
     assert seen.page_errors == []
     assert seen.csp_violations(page) == []

@@ -65,7 +65,18 @@ def figures(world):
 def table_rows(body: str) -> list[str]:
     """The school names of the main table, in order."""
     table = body[body.index('aria-labelledby="schools"') :]
-    return re.findall(r'<th scope="row" class="govuk-table__header">([^<\n]+)', table)
+    return re.findall(
+        r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">'
+        r"([^<\n]+)",
+        table,
+    )
+
+
+def school_row(body: str, name: str) -> str:
+    """The main table's row of the school, from its name to the row's end."""
+    table = body[body.index('aria-labelledby="schools"') :]
+    row = table[table.index(f">{name}<") :]
+    return row[: row.index("</tr>")]
 
 
 # Who sees it -----------------------------------------------------------------------------------
@@ -179,13 +190,38 @@ def test_the_page_ranks_every_school_and_explains_the_score(client, world, analy
 
 
 @pytest.mark.usefixtures("figures")
+def test_each_school_links_its_needs_assessment_and_says_what_its_score_rests_on(
+    client, world, analyst
+):
+    client.force_login(analyst)
+
+    body = client.get(page_url(world.area)).content.decode()
+
+    needs = reverse("planning-needs", args=[world.school_c.urn])
+    assert f'<a class="govuk-link" href="{needs}">Woking High' in body
+    assert client.get(needs).status_code == 200
+    # Persistent absence, deprivation, and reports and incidents (none, at the partnership
+    # schools) have figures in the area; the school in no partnership has only deprivation.
+    assert "indicators" not in school_row(body, "Woking High")
+    assert "from 2 of 3 indicators" in school_row(body, "Oakwood School")
+    assert "from 1 of 3 indicators" in school_row(body, "Unpartnered School")
+    rows = read_csv(client.get(csv_url(world.area)))
+    counts = {row["school"]: row["weighted indicators with a figure (of 3)"] for row in rows}
+    assert counts == {
+        "Woking High": "3",
+        "Oakwood School": "2",
+        "Langshott Primary": "2",
+        "Unpartnered School": "1",
+    }
+
+
+@pytest.mark.usefixtures("figures")
 def test_each_schools_score_is_broken_down_by_indicator(client, world, analyst):
     client.force_login(analyst)
 
     body = client.get(page_url(world.area)).content.decode()
 
-    woking = body[body.index("Woking High\n") :]
-    woking = woking[: woking.index("</tr>")]
+    woking = school_row(body, "Woking High")
     assert "15.0%" in woking
     assert "16.7 points" in woking
     assert "rank 10" in woking
@@ -237,9 +273,7 @@ def test_filters_choose_the_schools_shown_without_changing_their_scores(
     assert table_rows(body) == names
     assert f"{len(names)} of the area\u2019s 4 open schools" in body
     for name in names:
-        row = body[body.index(f"{name}\n") :]
-        whole = everyone[everyone.index(f"{name}\n") :]
-        assert row[: row.index("</tr>")] == whole[: whole.index("</tr>")]
+        assert school_row(body, name) == school_row(everyone, name)
 
 
 def test_schools_of_another_local_authority_are_a_choice(client, world, analyst):
@@ -371,13 +405,12 @@ def test_a_small_count_of_reports_and_incidents_is_not_shown(client, world, anal
 
     body = client.get(page_url(world.area)).content.decode()
 
-    oakwood = body[body.index("Oakwood School\n") :]
-    oakwood = oakwood[: oakwood.index("</tr>")]
+    oakwood = school_row(body, "Oakwood School")
     assert "fewer than 5" in oakwood
     assert "scored as if 2.5" in oakwood
     assert "0.3 per 100 pupils" not in oakwood
-    woking = body[body.index("Woking High\n") :]
-    assert "1.0 per 100 pupils" in woking[: woking.index("</tr>")]
+    woking = school_row(body, "Woking High")
+    assert "1.0 per 100 pupils" in woking
     assert "9 in 12 months" in woking
 
 
@@ -439,8 +472,14 @@ def test_the_file_lists_schools_without_a_score_last(client, world, analyst):
 
     rows = read_csv(client.get(csv_url(world.area)))
 
-    # Nothing imported and nothing recorded: every school has 0 reports and incidents.
-    assert {row["score"] for row in rows} == {"50.0"}
+    # Nothing imported and nothing recorded: the partnership schools have 0 reports and
+    # incidents; the school in no partnership has no figure at all, so no score, and comes last.
+    assert [(row["school"], row["rank"], row["score"]) for row in rows] == [
+        ("Langshott Primary", "1", "50.0"),
+        ("Oakwood School", "1", "50.0"),
+        ("Woking High", "1", "50.0"),
+        ("Unpartnered School", "not ranked", "not enough data"),
+    ]
     weights = dict.fromkeys(pr.CODES, "0") | {"deprivation": "1"}
     rows = read_csv(client.get(csv_url(world.area, **weights)))
     assert {(row["rank"], row["score"]) for row in rows} == {("not ranked", "not enough data")}

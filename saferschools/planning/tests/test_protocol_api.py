@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from saferschools.accounts.models import Role
 from saferschools.api.services import api_token_create
-from saferschools.core.models import AuditAction, AuditEvent
+from saferschools.core.models import AuditAction, AuditEvent, Notification
 from saferschools.planning.models import ProtocolPartner
 
 from .test_protocol_services import save, sign
@@ -146,10 +146,17 @@ def test_the_last_signature_puts_it_in_force(api_for, world, head, persona, serg
             {"agency_id": "00000000-0000-0000-0000-000000000000"},
             {"agency_id": ["No partner with this id is named in version 1 of the protocol"]},
         ),
-        ({"school_urn": "123"}, {"school_urn": ["Give a school's URN as a number, not a string"]}),
+        (
+            {"school_urn": "123"},
+            {"school_urn": ["Give a school's URN as a whole number, not a string"]},
+        ),
         (
             {"school_urn": True},
-            {"school_urn": ["Give a school's URN as a number, not true or false"]},
+            {"school_urn": ["Give a school's URN as a whole number, not true or false"]},
+        ),
+        (
+            {"school_urn": 100001.5},
+            {"school_urn": ["Give a school's URN as a whole number, without a decimal point"]},
         ),
         (
             {"school_urn": 10**40},
@@ -201,10 +208,13 @@ def test_bad_sign_offs_name_the_field_and_change_nothing(
         key: values.get(value, value) if isinstance(value, str) else value
         for key, value in body.items()
     }
-    response = api_for(practitioner).post(sign_off_url(world.p), sent, format="json")
+    client = api_for(practitioner)
+    before = (AuditEvent.objects.count(), Notification.objects.count())
+    response = client.post(sign_off_url(world.p), sent, format="json")
     assert response.status_code == 400
     assert response.json()["errors"] == errors
     assert signed() == 0
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == before
 
 
 def test_a_body_that_is_not_an_object_is_refused(api_for, world, head, practitioner):

@@ -503,7 +503,7 @@ def test_the_landing_list_holds_the_latest_versions_awaiting_the_user(world, hea
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need a database that takes them"
 )

@@ -246,6 +246,29 @@ def test_the_pdf_holds_the_version_its_partners_and_their_sign_offs(client, worl
     assert client.get(url(world.p, "v2.pdf")).status_code == 404
 
 
+def test_a_replaced_version_still_prints_with_its_own_sign_offs(client, world, head, sergeant):
+    first = save(world, head, purpose="The first purpose")
+    sign(first, sergeant, agency=world.police)
+    save(world, head, based_on=1, purpose="The second purpose")
+    client.force_login(sergeant)
+    old = client.get(url(world.p, "v1.pdf"))
+    assert old.status_code == 200
+    words = " ".join(
+        pdf_text(b"".join(old.streaming_content) if old.streaming else old.content).split()
+    )
+    assert "The first purpose" in words
+    assert "This version has been replaced by version 2." in words
+    assert "Sam Sergeant" in words
+    latest = client.get(url(world.p, "v2.pdf"))
+    words = " ".join(
+        pdf_text(b"".join(latest.streaming_content) if latest.streaming else latest.content).split()
+    )
+    assert "The second purpose" in words
+    # The new version's sign-offs start afresh.
+    assert "Sam Sergeant" not in words
+    assert "Not in force yet" in words
+
+
 # Writing -----------------------------------------------------------------------------------------
 
 
@@ -313,12 +336,32 @@ def test_a_stale_form_is_refused_and_saving_again_replaces_the_latest(client, wo
     assert Protocol.objects.get(version=3).purpose == "Mine"
 
 
-def test_a_first_version_written_twice_at_once_is_refused_the_second_time(client, world, head):
-    client.force_login(head)
+def test_a_first_version_written_by_two_people_at_once_is_refused_the_second_time(
+    client, world, head, persona
+):
+    client.force_login(persona(Role.STEERING_MEMBER, world.p))
     assert client.post(url(world.p, "edit/"), form_data(world)).status_code == 302
+    client.force_login(head)
     response = client.post(url(world.p, "edit/"), form_data(world))
     assert response.status_code == 400
     assert "Someone wrote the protocol while you were writing yours" in text(response)
+    assert Protocol.objects.count() == 1
+
+
+def test_the_same_form_sent_twice_saves_one_version(client, world, head, sergeant):
+    # The button pressed twice (no script to stop it): the second lands on the version the
+    # first saved, rather than being told someone else wrote it.
+    client.force_login(head)
+    assert client.post(url(world.p, "edit/"), form_data(world)).status_code == 302
+    before = (AuditEvent.objects.count(), Notification.objects.count())
+    again = client.post(url(world.p, "edit/"), form_data(world))
+    assert again.status_code == 302
+    assert again["Location"] == url(world.p)
+    assert Protocol.objects.count() == 1
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == before
+    # The same person sending other words over a version they did not start from is refused.
+    changed = client.post(url(world.p, "edit/"), form_data(world, purpose="Another purpose"))
+    assert changed.status_code == 400
     assert Protocol.objects.count() == 1
 
 

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from saferschools.accounts.models import Role
+from saferschools.accounts.models import Membership, Role
 from saferschools.core import access
 from saferschools.core.models import AuditAction, AuditEvent, Notification
 from saferschools.planning import needs_services
 from saferschools.planning.models import SspRequest
-from saferschools.testing.factories import SchoolFactory
+from saferschools.testing.factories import SchoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,16 @@ def test_a_school_with_no_leader_to_read_it_tells_the_areas_administrators(clien
     assert notice.user == admin
     assert "no head teacher or safeguarding lead" in notice.title
     assert "Ann" not in notice.title
+
+
+def test_the_sender_is_told_who_reads_the_request(client, world, dsl):
+    sent = client.post(public_url(world.school_a), public_form(), follow=True)
+    assert "The head teacher and the safeguarding lead have been told" in sent.content.decode()
+
+    sent = client.post(public_url(world.school_e), public_form(reason="Another."), follow=True)
+    body = sent.content.decode()
+    assert "The head teacher and the safeguarding lead have been told" not in body
+    assert "does not use SaferSchools yet, so nobody at the school has been told" in body
 
 
 def test_the_public_page_keeps_no_address_and_audits_the_request_without_an_actor(
@@ -469,6 +479,25 @@ def test_a_request_answered_already_keeps_its_answer(client, world, dsl, head):
     assert (ssp_request.response, ssp_request.answered_by) == ("First answer.", head)
 
 
+def test_the_same_response_sent_twice_is_recorded_once_without_an_error(client, world, head):
+    ssp_request = submitted(world.school_a)
+    client.force_login(head)
+
+    responses = [
+        client.post(detail_url(ssp_request), {"response": "The governors agreed."})
+        for _ in range(2)
+    ]
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == 1
+    # The same words from another leader are still an answer given already.
+    other = UserFactory()
+    Membership.objects.create(user=other, role=Role.SAFEGUARDING_LEAD, school=world.school_a)
+    client.force_login(other)
+    response = client.post(detail_url(ssp_request), {"response": "The governors agreed."})
+    assert response.status_code == 400
+
+
 # The landing page -----------------------------------------------------------------------------
 
 
@@ -512,3 +541,10 @@ def test_the_landing_panel_reads_in_one_query(rf, world, dsl, django_assert_num_
     assert [row.school_name for row in panel["schools"]] == sorted(
         [world.school_a.name, world.school_b.name]
     )
+
+
+def test_the_public_page_says_when_the_school_is_already_in_a_partnership(client, world):
+    inside = client.get(public_url(world.school_a)).content.decode()
+    assert "is already part of Horley SSP" in inside
+    outside = client.get(public_url(world.school_e)).content.decode()
+    assert "is already part of" not in outside

@@ -1,11 +1,14 @@
 """The steering group's services: members joining, changing and leaving, meetings recorded and
 changed with their actions, actions marked done, and the reminders of overdue actions."""
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
 from saferschools.accounts.models import Role
@@ -339,6 +342,29 @@ def test_the_same_meeting_sent_twice_is_recorded_once(world, chair):
     assert SteeringMeeting.objects.count() == 1
 
 
+def test_the_same_meeting_sent_again_with_other_details_is_refused(world, chair, officer_member):
+    # Sent again a few minutes later with something changed (the browser's "back", a
+    # correction): neither dropped in silence nor recorded twice.
+    first = record(chair, world.p)
+    before = written()
+    with pytest.raises(ValidationError) as excinfo:
+        record(
+            chair,
+            world.p,
+            minutes="Patrols after school were discussed, and lighting.",
+            actions=[
+                ActionInput(
+                    description="Ask about lighting", due_on=date(2026, 4, 1), owner_name="Sam"
+                )
+            ],
+        )
+    assert list(errors_of(excinfo)) == ["held_at"]
+    assert "recorded this meeting" in errors_of(excinfo)["held_at"][0]
+    assert written() == before
+    first.refresh_from_db()
+    assert first.minutes == "Patrols after school were discussed."
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
@@ -503,6 +529,44 @@ def test_a_meeting_is_changed_and_only_what_changed_audited(world, chair, office
     assert written() == before
 
 
+def test_only_those_who_keep_the_group_change_it_whoever_calls(
+    world, chair, officer, officer_member
+):
+    # The services hold every caller to the rule the pages apply: the officer reads the
+    # partnership's governance, keeps none of it, and may mark only their own actions done.
+    meeting = record(
+        chair,
+        world.p,
+        actions=[
+            ActionInput(description="Ask about lighting", due_on=date(2090, 1, 1), owner_name="Sam")
+        ],
+    )
+    before = written()
+    attempts = [
+        lambda: add_member(officer, world.p, name="Someone"),
+        lambda: services.steering_member_update(
+            actor=officer,
+            member=officer_member,
+            data=MemberInput(kind="police", name="Renamed", joined_on=date(2025, 9, 1)),
+            source="test",
+        ),
+        lambda: services.steering_member_leave(
+            actor=officer, member=officer_member, left_on=date(2026, 1, 5), source="test"
+        ),
+        lambda: record(officer, world.p, agenda="Another meeting"),
+        lambda: services.steering_meeting_update(
+            actor=officer, meeting=meeting, data=data_of(meeting, minutes="Mine"), source="test"
+        ),
+        lambda: services.steering_action_set_done(
+            actor=officer, action=meeting.actions.get(), done=True, source="test"
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError):
+            attempt()
+    assert written() == before
+
+
 def test_a_change_over_someone_elses_is_refused(world, chair, persona):
     head = persona(Role.HEAD_TEACHER, world.school_a)
     with time_machine.travel(WEDNESDAY, tick=False):
@@ -563,6 +627,87 @@ def test_an_action_set_done_by_its_owner_is_audited_once(world, chair, officer_m
     # The meeting's time of change moves, so that an edit begun before is not saved over it.
     meeting.refresh_from_db()
     assert meeting.updated_at == WEDNESDAY + timedelta(hours=1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need a database that takes them"
+)
+def test_an_action_marked_done_while_its_meeting_is_changed_waits_its_turn(
+    world, chair, officer_member, monkeypatch
+):
+    # Marking an action done takes the meeting's lock before the action's, as a change to the
+    # meeting does: taken the other way round, the two would wait for each other for ever.
+    meeting = record(
+        chair,
+        world.p,
+        actions=[
+            ActionInput(
+                description="Plan patrols",
+                due_on=date(2090, 3, 13),
+                owner_id=str(officer_member.user_id),
+            )
+        ],
+    )
+    action = meeting.actions.get()
+    changed = data_of(meeting, seen_updated_at=None)
+    changed.actions = [
+        ActionInput(
+            description="Plan patrols on Fridays",
+            due_on=action.due_on,
+            owner_id=str(officer_member.user_id),
+            action_id=str(action.pk),
+        )
+    ]
+    locked, go = threading.Event(), threading.Event()
+    clean = services._clean_meeting
+
+    def clean_then_wait(*args, **kwargs):
+        cleaned = clean(*args, **kwargs)
+        locked.set()
+        go.wait(timeout=10)
+        return cleaned
+
+    monkeypatch.setattr(services, "_clean_meeting", clean_then_wait)
+    failures: list[BaseException] = []
+
+    def in_thread(work) -> None:
+        try:
+            work()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    def change() -> None:
+        services.steering_meeting_update(
+            actor=chair,
+            meeting=SteeringMeeting.objects.get(pk=meeting.pk),
+            data=changed,
+            source="test",
+        )
+
+    def mark_done() -> None:
+        services.steering_action_set_done(
+            actor=officer_member.user,
+            action=SteeringAction.objects.get(pk=action.pk),
+            done=True,
+            source="test",
+        )
+
+    changing = threading.Thread(target=in_thread, args=(change,))
+    changing.start()
+    assert locked.wait(timeout=10)
+    marking = threading.Thread(target=in_thread, args=(mark_done,))
+    marking.start()
+    time.sleep(0.5)
+    go.set()
+    changing.join()
+    marking.join()
+    assert failures == []
+    action.refresh_from_db()
+    assert action.description == "Plan patrols on Fridays"
+    assert action.done_at is not None
 
 
 # Reminders -----------------------------------------------------------------------------------

@@ -442,6 +442,21 @@ def test_bad_meeting_input_is_refused_naming_the_field(
     assert written() == before
 
 
+def test_a_meeting_sent_again_with_a_correction_is_refused_not_dropped(client, world, chair):
+    client.force_login(chair)
+    url = reverse("planning-steering-meeting-new", args=[world.p.pk])
+    first = client.post(url, meeting_form())
+    assert first.status_code == 302
+    # The same form sent again unchanged (a second press) lands on the meeting recorded.
+    assert client.post(url, meeting_form())["Location"] == first["Location"]
+    before = written()
+    again = client.post(url, meeting_form(minutes="Patrols and lighting were discussed."))
+    assert again.status_code == 400
+    assert "You recorded this meeting a few minutes ago" in again.content.decode()
+    assert "held_on" in again.context["form"].errors
+    assert written() == before
+
+
 def test_an_owner_who_cannot_reach_the_partnership_is_refused(
     client, world, chair, officer_member, other_head
 ):
@@ -514,6 +529,40 @@ def test_a_meeting_is_changed_from_its_form(client, world, chair, meeting):
     assert event.detail == {"fields": ["minutes"]}
 
 
+def test_the_change_form_says_how_an_action_is_removed(client, world, chair, meeting):
+    client.force_login(chair)
+    url = meeting_url(meeting, "planning-steering-meeting-edit")
+    assert (
+        "To remove an action agreed by mistake, clear its row" in client.get(url).content.decode()
+    )
+    new = reverse("planning-steering-meeting-new", args=[world.p.pk])
+    assert "To remove an action" not in client.get(new).content.decode()
+
+
+def test_a_meeting_with_the_most_actions_shows_every_one_on_its_form(client, world, chair):
+    # Actions left out of the form are removed when it is saved: the form must offer a row for
+    # every action a meeting may hold, however the casework meeting form bounds its own rows.
+    meeting = services.steering_meeting_record(
+        actor=chair,
+        partnership=world.p,
+        data=services.MeetingInput(
+            held_at=datetime(2026, 3, 4, 16, 0, tzinfo=LONDON),
+            agenda="Everything",
+            actions=[
+                ActionInput(description=f"Action {n}", due_on=date(2090, 1, 1), owner_name="Jo")
+                for n in range(services.MAX_ACTIONS)
+            ],
+        ),
+        source="test",
+    )
+    client.force_login(chair)
+    url = meeting_url(meeting, "planning-steering-meeting-edit")
+    form = client.get(url).context["form"]
+    assert form.count == services.MAX_ACTIONS
+    again = client.post(url, {**form.initial, "add": "action", "action_rows": str(form.count)})
+    assert again.context["form"].count == services.MAX_ACTIONS
+
+
 def test_a_stale_edit_is_refused_then_saved_having_seen_it(client, world, chair, head, meeting):
     client.force_login(chair)
     url = meeting_url(meeting, "planning-steering-meeting-edit")
@@ -583,6 +632,38 @@ def test_the_owner_marks_their_action_done_and_not_done(client, world, officer, 
     assert (
         AuditEvent.objects.filter(object_id=str(action.pk), action=AuditAction.UPDATE).count() == 2
     )
+
+
+@pytest.mark.parametrize("sent", [{"done": "yes"}, {"done": ""}, {"done": "1\x00"}, {}])
+def test_marking_an_action_with_a_bad_value_is_refused_and_changes_nothing(
+    client, world, officer, meeting, sent
+):
+    client.force_login(officer)
+    action = meeting.actions.get(owner=officer)
+    client.post(done_url(action), {"done": "1"})
+    before = written()
+    response = client.post(done_url(action), sent)
+    assert response.status_code == 400
+    assert written() == before
+    action.refresh_from_db()
+    assert action.done_at is not None
+
+
+def test_an_owner_whose_role_goes_in_the_meantime_gets_not_found(
+    client, world, officer, meeting, monkeypatch
+):
+    client.force_login(officer)
+    action = meeting.actions.get(owner=officer)
+    set_done = services.steering_action_set_done
+
+    def role_taken_away_first(**kwargs):
+        officer.memberships.all().delete()
+        return set_done(**{**kwargs, "actor": type(officer).objects.get(pk=officer.pk)})
+
+    monkeypatch.setattr(services, "steering_action_set_done", role_taken_away_first)
+    assert client.post(done_url(action), {"done": "1"}).status_code == 404
+    action.refresh_from_db()
+    assert action.done_at is None
 
 
 def test_a_governor_marks_any_action_done(client, world, admin, meeting):

@@ -281,6 +281,40 @@ def test_outcomes_are_added_starting_the_plan(api_for, world, head, officer):
             body(partner_roles="police"),
             {"outcomes[0].partner_roles": ["Give a list, not a string"]},
         ),
+        # Looked up as it is, an address with a NUL byte would fail in PostgreSQL.
+        (
+            body(
+                actions=[
+                    {
+                        "description": "Patrols",
+                        "owner_email": "olu\x00@police.example",
+                        "due_on": "2026-04-01",
+                    }
+                ]
+            ),
+            {
+                "outcomes[0].actions[0].owner_email": [
+                    "Give the e-mail address of an active user who works in the partnership"
+                ]
+            },
+        ),
+        (
+            body(
+                targets=[
+                    {
+                        **body()["outcomes"][0]["targets"][0],
+                        "indicator": "patrols\x00",
+                        "measure": None,
+                    }
+                ]
+            ),
+            {"outcomes[0].targets[0].indicator": ["Choose an indicator from the catalogue"]},
+        ),
+        # A Decimal, but one whose absolute value overflows.
+        (
+            body(targets=[{**body()["outcomes"][0]["targets"][0], "baseline": "1e999999999"}]),
+            {"outcomes[0].targets[0].baseline": ["Enter the baseline below 1,000,000,000"]},
+        ),
     ],
 )
 def test_bad_input_is_named_by_its_path_and_changes_nothing(
@@ -293,6 +327,28 @@ def test_bad_input_is_named_by_its_path_and_changes_nothing(
     assert response.json()["errors"] == errors
     assert response.json()["detail"].startswith("Invalid input: ")
     assert not Workplan.objects.exists()
+    assert changes_count() == before
+
+
+def test_a_target_without_a_baseline_is_named_by_its_place_among_several(
+    api_for, world, head, officer
+):
+    sent = body()
+    complete = sent["outcomes"][0]["targets"][0]
+    without = {key: value for key, value in complete.items() if key != "baseline"}
+    sent["outcomes"].append(
+        {"aim": "safety", "text": "Safer travel", "targets": [complete, without]}
+    )
+    client = api_for(head)
+    before = changes_count()
+    response = client.post(url(world.p), sent, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "outcomes[1].targets[1].baseline": [
+            "Enter the baseline: the figure when the target was set"
+        ]
+    }
+    assert not Workplan.objects.exists() and not Target.objects.exists()
     assert changes_count() == before
 
 
@@ -384,7 +440,7 @@ def test_reading_a_year_without_a_plan_or_a_bad_year(api_for, world, head, offic
     assert response.json() == {"detail": "No work-plan for 2025/26."}
     response = client.get(url(world.p) + "?year=2019")
     assert response.json() == {"detail": "No work-plan for 2019/20."}
-    for bad in ("abc", "-1", "1999", "२०२५"):
+    for bad in ("abc", "-1", "1999", "२०२५", "9" * 5000):
         response = client.get(url(world.p), {"year": bad})
         assert response.status_code == 400
         assert list(response.json()["errors"]) == ["year"]
@@ -482,6 +538,14 @@ def test_others_may_not_set_the_status(api_for, world, persona, action, role, sc
         response = client.post(status_url(action), sent, format="json")
         assert response.status_code == 404
         assert response.json() == {"detail": "Not found."}
+    assert WorkplanAction.objects.get().status == "not_started"
+
+
+def test_an_owner_who_left_the_partnership_may_not_set_the_status(api_for, officer, action):
+    client = api_for(officer)
+    officer.memberships.all().delete()
+    response = client.post(status_url(action), {"status": "done"}, format="json")
+    assert response.status_code == 404
     assert WorkplanAction.objects.get().status == "not_started"
 
 

@@ -108,6 +108,21 @@ def test_a_head_teacher_writes_and_agrees_the_work_plan(page, world, head, offic
     ).is_visible()
     assert_accessible(page)
 
+    # A measurement, on the target's own page: its chart beside its table.
+    page.get_by_role("link", name="Persistent absence among 10 priority families down").click()
+    page.wait_for_load_state()
+    page.get_by_label("Value measured").fill("27.5")
+    submit(page, "Record the measurement")
+    assert page.get_by_text("Measurement recorded.").is_visible()
+    chart = page.get_by_role(
+        "img", name="Persistent absence among the priority families (%), as measured"
+    )
+    assert chart.is_visible()
+    assert page.get_by_role("cell", name="27.5").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Back to the {label} work-plan").click()
+    page.wait_for_load_state()
+
     submit(page, "Agree the work-plan")
     assert page.get_by_text(f"The {label} work-plan is agreed.").is_visible()
     assert Workplan.objects.get().status == "agreed"

@@ -98,10 +98,16 @@ def activity(officer, school, when, *, kind=ActivityKind.PATROL, minutes=60):
     )
 
 
-def progress_of(world, targets, *, full=True):
-    found = selectors.target_progress(
-        targets=targets, schools=world.p.schools.all(), today=TODAY, full_counts=full
-    )
+def counts(world, *seen):
+    """Partnership P's schools as seen by a viewer who sees the counts of ``seen`` in full
+    (all of them when none is named)."""
+    schools = list(world.p.schools.order_by("name"))
+    return selectors.Counts(schools, list(seen) if seen else schools)
+
+
+def progress_of(world, targets, *, full=True, seen=()):
+    viewer = counts(world) if full else selectors.Counts(counts(world).schools, list(seen))
+    found = selectors.target_progress(targets=targets, counts=viewer, today=TODAY)
     return [found[t.pk] for t in targets]
 
 
@@ -202,7 +208,7 @@ def test_small_counts_are_not_shown_without_full_access(world, head, dsl, outcom
     assert shown["January 2026"] == "5"
     assert shown["February 2026"] == ""
     assert shown["December 2025"] == "0"
-    assert "Figures from 1 to 4 are not shown" in held.notes
+    assert selectors.HIDDEN_NOTE in held.notes
 
 
 def test_published_figures_are_combined_weighted_by_pupils(world, head, outcome):
@@ -363,8 +369,188 @@ def test_baseline_hints_give_the_latest_figures(world, head, dsl, officer):
         value=Decimal("6.4"),
     )
     incident(world.school_a, at(2026, 2, 2, 10, 0), dsl)
-    hints = selectors.baseline_hints(schools=world.p.schools.all(), today=TODAY, full_counts=False)
+    hints = selectors.baseline_hints(
+        counts=selectors.Counts(counts(world).schools, []), today=TODAY
+    )
     assert hints["overall_absence"].text == "6.4 (2024/25)"
-    assert hints["incidents"].text == "not shown (from 1 to 4)"
+    assert hints["incidents"].text == "not shown (it could give away a count from 1 to 4)"
     assert hints["patrols"].text == "0 (February 2026)"
     assert hints["persistent_absence"].text == "no figure yet"
+
+
+# Judging progress at its edges ------------------------------------------------------------------
+
+
+def measured(outcome, head, *values, **changes):
+    """A target measured by hand from 30 on 1 September 2025 to 20 on 31 July 2026, with the
+    measurements given as (day, value)."""
+    made = target(
+        outcome,
+        head,
+        **{
+            "indicator": None,
+            "measure": "Persistent absence among the 10 priority families (%)",
+            "baseline": 30,
+            "target_value": 20,
+            **changes,
+        },
+    )
+    for day, number in values:
+        TargetMeasurement.objects.create(
+            target=made, measured_on=day, value=Decimal(number), recorded_by=head
+        )
+    return made
+
+
+def status_of(world, made) -> selectors.Progress:
+    fetched = selectors.workplan_get(partnership=world.p, year=2025)
+    (progress,) = [
+        p for p in progress_of(world, selectors.workplan_targets(fetched)) if p.target == made
+    ]
+    return progress
+
+
+def test_on_the_baseline_day_the_baseline_is_on_track(world, head, outcome):
+    start = date(2025, 9, 1)
+    assert status_of(world, measured(outcome, head, (start, "30"))).status == "on_track"
+    assert status_of(world, measured(outcome, head, (start, "30.5"))).status == "behind"
+    assert status_of(world, measured(outcome, head, (start, "19"))).status == "met"
+
+
+def test_after_the_target_date_an_unmet_target_is_behind(world, head, outcome):
+    # On the line at its date (25 on 1 February would be on track), but the date has passed.
+    late = measured(
+        outcome,
+        head,
+        (date(2026, 1, 15), "24"),
+        baseline_on=date(2025, 3, 1),
+        target_on=date(2026, 2, 28),
+    )
+    progress = status_of(world, late)
+    assert progress.target_passed
+    assert progress.status == ProgressStatus.BEHIND
+    assert progress.notes[-1].startswith("The target date has passed, and the latest figure")
+    # Reached, it is met, whenever the figure is from.
+    TargetMeasurement.objects.create(
+        target=late, measured_on=date(2026, 3, 2), value=Decimal(20), recorded_by=head
+    )
+    assert status_of(world, late).status == ProgressStatus.MET
+
+
+def test_a_higher_is_better_target_is_on_track_above_the_line(world, head, officer, outcome):
+    # From 4 patrols in September to 14 in July: by the end of February the line is at 9.405.
+    patrols = target(outcome, head, indicator="patrols", baseline=4, target_value=14)
+    for day in range(2, 11):
+        activity(officer, world.school_a, at(2026, 2, day, 8, 0))
+    (progress,) = progress_of(world, [patrols])
+    assert (progress.current, progress.expected) == (Decimal(9), Decimal("9.405"))
+    assert progress.expected_text == "9"  # a count of patrols is whole
+    assert not progress.lower_is_better
+    assert progress.status == ProgressStatus.BEHIND
+    activity(officer, world.school_b, at(2026, 2, 12, 8, 0))
+    (progress,) = progress_of(world, [patrols])
+    assert progress.status == ProgressStatus.ON_TRACK
+    assert progress.direction_label == "Higher is better"
+
+
+def test_a_target_equal_to_its_baseline_reads_the_direction_of_its_indicator(
+    world, head, officer, outcome
+):
+    # Keep patrols at eight a month: more is better.
+    hold = target(outcome, head, indicator="patrols", baseline=8, target_value=8)
+    for day in range(2, 10):
+        activity(officer, world.school_a, at(2026, 2, day, 8, 0))
+    (progress,) = progress_of(world, [hold])
+    assert (progress.lower_is_better, progress.status) == (False, ProgressStatus.MET)
+    Activity.objects.filter(started_at__day=9).delete()
+    (progress,) = progress_of(world, [hold])
+    assert progress.status == ProgressStatus.BEHIND
+    # No more than three incidents a month: fewer is better.
+    (progress,) = progress_of(world, [target(outcome, head, baseline=3, target_value=3)])
+    assert (progress.lower_is_better, progress.status) == (True, ProgressStatus.MET)
+    # Measured by hand, the direction cannot be known: the page says which is taken.
+    kept = measured(outcome, head, (date(2026, 2, 1), "95"), baseline=95, target_value=95)
+    progress = status_of(world, kept)
+    assert (progress.lower_is_better, progress.status) == (True, ProgressStatus.MET)
+    assert "The target is the baseline itself: a lower figure is taken as better" in progress.notes
+
+
+def test_a_published_figure_stands_at_the_end_of_its_year(world, head, outcome):
+    """The 2025/26 figure is the one that tells whether a target set on 1 September 2025 for
+    the end of that year was met: it is judged against the target itself, not the baseline."""
+
+    def year_figure(period, start, number):
+        IndicatorValue.objects.create(
+            indicator_id="persistent_absence",
+            school=world.school_a,
+            period=period,
+            period_start=start,
+            value=Decimal(number),
+        )
+
+    absence = target(outcome, head, indicator="persistent_absence", baseline=20, target_value=16)
+    year_figure("2024/25", date(2024, 9, 1), "19")
+    (progress,) = progress_of(world, [absence])
+    assert (progress.as_of, progress.status) == (date(2025, 8, 31), ProgressStatus.NO_FIGURE)
+    year_figure("2025/26", date(2025, 9, 1), "18")
+    (progress,) = progress_of(world, [absence])
+    assert (progress.as_of, progress.expected) == (date(2026, 8, 31), Decimal(16))
+    assert progress.status == ProgressStatus.BEHIND
+    IndicatorValue.objects.filter(period="2025/26").update(value=Decimal("15.5"))
+    (progress,) = progress_of(world, [absence])
+    assert progress.status == ProgressStatus.MET
+
+
+# Small counts for those who do not see every school's counts ----------------------------------
+
+
+def test_a_total_is_not_shown_when_less_what_the_viewer_sees_it_leaves_a_small_count(
+    world, head, dsl, outcome
+):
+    for day in range(6):
+        incident(world.school_a, at(2026, 2, 2 + day, 10, 0), dsl)
+    for day in range(2):
+        incident(world.school_b, at(2026, 2, 2 + day, 10, 0), dsl)
+    incidents = target(outcome, head)
+    # Eight in all: nothing small for one who sees neither school, nor for one who sees both.
+    (nobody,) = progress_of(world, [incidents], full=False)
+    assert (nobody.current_text, nobody.status) == ("8", ProgressStatus.BEHIND)
+    (everyone,) = progress_of(world, [incidents])
+    assert everyone.current_text == "8"
+    # School A's six are known to its head: the eight would tell them school B's two.
+    (school_a,) = progress_of(world, [incidents], full=False, seen=[world.school_a])
+    assert (school_a.current_shown, school_a.status) == (False, ProgressStatus.NOT_SHOWN)
+    assert school_a.api_current is None
+    assert selectors.HIDDEN_NOTE in school_a.notes
+    # School B's head learns only school A's six.
+    (school_b,) = progress_of(world, [incidents], full=False, seen=[world.school_b])
+    assert school_b.current_text == "8"
+
+
+def test_incidents_and_critical_incidents_side_by_side_give_nothing_away(world, head, dsl, outcome):
+    for day in range(7):
+        incident(world.school_a, at(2026, 2, 2 + day, 10, 0), dsl, critical=day < 5)
+    both = [target(outcome, head), target(outcome, head, indicator="critical_incidents")]
+    shown = [p.current_text for p in progress_of(world, both, full=False)]
+    # Seven incidents, five of them critical: the two that were not would show by difference.
+    assert shown == ["7", ""]
+    # Alone, five critical incidents are five.
+    (critical,) = progress_of(world, both[1:], full=False)
+    assert critical.current_text == "5"
+    hints = selectors.baseline_hints(
+        counts=selectors.Counts(counts(world).schools, []), today=TODAY
+    )
+    assert hints["incidents"].text == "7 (February 2026)"
+    assert hints["critical_incidents"].text == "not shown (it could give away a count from 1 to 4)"
+
+
+def test_a_partial_viewer_takes_two_queries_per_computed_indicator(
+    world, head, dsl, outcome, django_assert_max_num_queries
+):
+    targets = [
+        target(outcome, head, indicator=code, baseline=5, target_value=4)
+        for code in sorted(COMPUTED_CODES)
+    ]
+    viewer = selectors.Counts(counts(world).schools, [world.school_a])
+    with django_assert_max_num_queries(2 * len(COMPUTED_CODES)):
+        selectors.target_progress(targets=targets, counts=viewer, today=TODAY)

@@ -212,3 +212,65 @@ def test_a_reminder_run_twice_reminds_once(outcome, head, officer):
         )
     assert (first, again) == ("reminded", "already reminded")
     assert len(reminded()) == 1
+
+
+def test_a_new_owner_is_reminded_where_the_reminders_had_got_to(
+    outcome, head, officer, persona, world, run_worker
+):
+    action = add_action(outcome, head, owner=officer)
+    run_at(utc(2026, 3, 9, 8, 31), run_worker)
+    # The officer hands the action over to a team, whose reminders stop for want of a person.
+    with time_machine.travel(utc(2026, 3, 10, 12, 0), tick=False):
+        services.workplan_action_update(
+            actor=head,
+            action=action,
+            data=ActionInput(
+                description=action.description, owner_name="Year managers", due_on=DUE
+            ),
+            source="t",
+        )
+    run_at(utc(2026, 3, 16, 8, 31), run_worker)
+    assert len(reminded()) == 1
+    # Then to a person again: the second reminder comes as the next school day starts.
+    successor = persona(Role.SSP_OFFICER, world.p)
+    with time_machine.travel(utc(2026, 3, 17, 12, 0), tick=False):
+        services.workplan_action_update(
+            actor=head,
+            action=action,
+            data=ActionInput(
+                description=action.description, owner_id=str(successor.pk), due_on=DUE
+            ),
+            source="t",
+        )
+    run_at(utc(2026, 3, 18, 8, 31), run_worker)
+    assert [n.user for n in reminded()] == [officer, successor]
+    assert WorkplanAction.objects.get().reminders_sent == 2
+    run_at(utc(2026, 3, 25, 8, 31), run_worker)
+    assert [n.user for n in reminded()] == [officer, successor, successor]
+    assert WorkplanAction.objects.get().reminders_sent == 3
+
+
+def test_an_action_reopened_after_its_date_moved_while_done_is_reminded(
+    outcome, head, officer, run_worker
+):
+    action = add_action(outcome, head, owner=officer)
+    with time_machine.travel(utc(2026, 3, 5, 12, 0), tick=False):
+        services.workplan_action_update_status(
+            actor=officer, action=action, status="done", source="t"
+        )
+        services.workplan_action_update(
+            actor=head,
+            action=action,
+            data=ActionInput(
+                description=action.description, owner_id=str(officer.pk), due_on=date(2026, 3, 13)
+            ),
+            source="t",
+        )
+        services.workplan_action_update_status(
+            actor=head, action=action, status="in_progress", note="Not finished", source="t"
+        )
+    run_at(utc(2026, 3, 9, 8, 31), run_worker)
+    assert reminded() == []
+    # Reminded after the new due date (Friday 13 March): on Monday 16 March.
+    run_at(utc(2026, 3, 16, 8, 31), run_worker)
+    assert len(reminded()) == 1

@@ -227,11 +227,19 @@ def test_removing_an_outcome_removes_what_is_under_it_audited(world, head, offic
     services.workplan_action_update_status(
         actor=officer, action=action, status="in_progress", note="Started", source="t"
     )
+    note = ActionProgress.objects.get()
+    measured = add_target(outcome, head, indicator=None, measure="Priority families' absence")
+    measurement = services.workplan_target_measure(
+        actor=head, target=measured, measured_on=date(2026, 1, 5), value=28, source="t"
+    )
     services.workplan_outcome_remove(actor=head, outcome=outcome, source="t")
     assert not WorkplanOutcome.objects.exists()
     assert not ActionProgress.objects.exists()
     deleted = AuditEvent.objects.filter(action=AuditAction.DELETE)
-    assert {e.object_id for e in deleted} == {str(x.pk) for x in (outcome, role, action, target)}
+    # Each row removed, down to the progress notes and measurements under it.
+    assert {e.object_id for e in deleted} == {
+        str(x.pk) for x in (outcome, role, action, note, target, measured, measurement)
+    }
 
 
 def test_a_partner_role_may_name_an_agency_of_the_area(world, head):
@@ -331,41 +339,43 @@ def test_a_target_on_an_indicator_or_measured_by_hand(world, head):
         ),
         (
             {"baseline": "a fifth"},
-            {
-                "baseline": [
-                    "Enter the baseline: the figure when the target was set as a number, for "
-                    "example 12 or 7.5"
-                ]
-            },
+            {"baseline": ["Enter the baseline as a number, for example 12 or 7.5"]},
         ),
         (
             {"baseline": True},
-            {
-                "baseline": [
-                    "Enter the baseline: the figure when the target was set as a number, for example 12 or 7.5"
-                ]
-            },
+            {"baseline": ["Enter the baseline as a number, for example 12 or 7.5"]},
         ),
         (
             {"baseline": "1.2345"},
-            {
-                "baseline": [
-                    "Enter the baseline: the figure when the target was set with at most 3 decimal places"
-                ]
-            },
+            {"baseline": ["Enter the baseline with at most 3 decimal places"]},
         ),
         (
             {"baseline": "NaN"},
-            {
-                "baseline": [
-                    "Enter the baseline: the figure when the target was set as a number, for example 12 or 7.5"
-                ]
-            },
+            {"baseline": ["Enter the baseline as a number, for example 12 or 7.5"]},
         ),
         (
             {"target_value": "1e12"},
             {"target_value": ["Enter the target value below 1,000,000,000"]},
         ),
+        # Figures a Decimal holds but cannot take the absolute value of, or round.
+        (
+            {"baseline": "1e999999999", "target_value": "-1E+999999999"},
+            {
+                "baseline": ["Enter the baseline below 1,000,000,000"],
+                "target_value": ["Enter the target value below 1,000,000,000"],
+            },
+        ),
+        (
+            {"target_value": "1e-999999999"},
+            {"target_value": ["Enter the target value with at most 3 decimal places"]},
+        ),
+        ({"baseline": 1e308}, {"baseline": ["Enter the baseline below 1,000,000,000"]}),
+        (
+            {"baseline": None},
+            {"baseline": ["Enter the baseline: the figure when the target was set"]},
+        ),
+        # Not a code of the catalogue, nor one that could be looked up (PostgreSQL refuses NUL).
+        ({"indicator": "incidents\x00"}, {"indicator": ["Choose an indicator from the catalogue"]}),
         (
             {"target_value": 140},
             {"target_value": ["Enter a figure from 0 to 100 for persistent absence rate"]},
@@ -464,6 +474,62 @@ def test_a_change_to_what_someone_else_changed_since_is_refused(world, head, per
     action.refresh_from_db()
     assert (outcome.text, action.description) == ("Better attendance", "Changed")
     assert Target.objects.get().target_value == Decimal(15)
+
+
+def test_a_change_to_what_someone_removed_a_moment_before_is_refused(world, head, officer):
+    """Each was fetched (through the access policy) just before another person removed the
+    outcome holding it: the change is refused as stale, with nothing written."""
+    _, outcome, action = plan_with_action(world, head, owner=officer)
+    role = services.workplan_role_add(
+        actor=head, outcome=outcome, data=RoleInput(partner="Police", role="Patrols"), source="t"
+    )
+    target = add_target(outcome, head, indicator=None, measure="Priority families' absence")
+    services.workplan_outcome_remove(actor=officer, outcome=outcome, source="t")
+    before = AuditEvent.objects.count()
+    role_input = RoleInput(partner="Police", role="More patrols")
+    action_input = ActionInput(description="Patrols", owner_name="Me", due_on=date(2026, 4, 1))
+    steps = [
+        lambda: services.workplan_outcome_update(
+            actor=head, outcome=outcome, aim=outcome.aim, text="Mine", source="t"
+        ),
+        lambda: services.workplan_role_add(
+            actor=head, outcome=outcome, data=role_input, source="t"
+        ),
+        lambda: services.workplan_role_update(actor=head, role=role, data=role_input, source="t"),
+        lambda: services.workplan_role_remove(actor=head, role=role, source="t"),
+        lambda: services.workplan_action_add(
+            actor=head, outcome=outcome, data=action_input, source="t"
+        ),
+        lambda: services.workplan_action_update(
+            actor=head, action=action, data=action_input, source="t"
+        ),
+        lambda: services.workplan_action_update_status(
+            actor=officer, action=action, status="done", source="t"
+        ),
+        lambda: services.workplan_action_remove(actor=head, action=action, source="t"),
+        lambda: services.workplan_target_add(
+            actor=head, outcome=outcome, data=target_input(), source="t"
+        ),
+        lambda: services.workplan_target_update(
+            actor=head, target=target, data=target_input(), source="t"
+        ),
+        lambda: services.workplan_target_remove(actor=head, target=target, source="t"),
+        lambda: services.workplan_target_measure(
+            actor=head, target=target, measured_on=date(2026, 1, 5), value=28, source="t"
+        ),
+    ]
+    for step in steps:
+        with pytest.raises(ValidationError) as excinfo:
+            step()
+        assert errors_of(excinfo) == {"version": [services.REMOVED_SINCE]}
+    assert AuditEvent.objects.count() == before
+    assert not (
+        WorkplanOutcome.objects.exists()
+        or PartnerRole.objects.exists()
+        or WorkplanAction.objects.exists()
+        or Target.objects.exists()
+        or TargetMeasurement.objects.exists()
+    )
 
 
 # Agreeing ------------------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from saferschools.accounts.models import Role
+from saferschools.activity.models import Activity
 from saferschools.core.models import AuditEvent
 from saferschools.incidents.models import Incident
+from saferschools.outcomes.models import IndicatorValue
 from saferschools.planning import workplan_services as services
 from saferschools.planning import workplan_views
 from saferschools.planning.models import (
@@ -274,6 +276,9 @@ def test_a_plan_is_not_started_too_far_ahead(client, world, head):
     client.force_login(head)
     page = client.get(plan_url(world, 2027))
     assert "A work-plan can be started for this academic year or the next." in text(page)
+    # The form is not offered for it: the year's page says why.
+    form = client.get(f"/partnerships/{world.p.pk}/work-plan/2027/start/")
+    assert (form.status_code, form["Location"]) == (302, plan_url(world, 2027))
     response = client.post(f"/partnerships/{world.p.pk}/work-plan/2027/start/", {})
     assert response.status_code == 400
     assert "A work-plan can be started at most one academic year ahead" in text(response)
@@ -417,13 +422,40 @@ def test_readers_are_told_who_may_start_a_plan(client, world, dsl):
             },
             "Enter the date of the baseline",
         ),
+        (
+            "target-new",
+            {
+                "description": "Absence down",
+                "indicator": "persistent_absence",
+                "baseline": "1e999999999",
+                "target_value": "4",
+                **date_fields("baseline_on", date(2025, 9, 1)),
+                **date_fields("target_on", date(2026, 7, 1)),
+            },
+            "Enter the baseline below 1,000,000,000",
+        ),
+        (
+            "measurement",
+            {"value": "-1e999999999", **date_fields("measured_on", date(2026, 3, 1))},
+            "Enter the value measured below 1,000,000,000",
+        ),
     ],
 )
 def test_each_form_names_what_is_wrong_and_changes_nothing(
     client, world, head, plan, url, data, message
 ):
     workplan, outcome, _, _ = plan
+    by_hand = Target.objects.create(
+        outcome=outcome,
+        description="Priority families' absence down",
+        measure="Persistent absence among the priority families (%)",
+        baseline=30,
+        baseline_on=date(2025, 9, 1),
+        target_value=24,
+        target_on=date(2026, 7, 31),
+    )
     urls = {
+        "measurement": f"/work-plan/targets/{by_hand.pk}/",
         "outcome-new": f"/work-plan/{workplan.pk}/outcomes/new/",
         "outcome-edit": f"/work-plan/outcomes/{outcome.pk}/edit/",
         "role-new": f"/work-plan/outcomes/{outcome.pk}/roles/new/",
@@ -441,7 +473,8 @@ def test_each_form_names_what_is_wrong_and_changes_nothing(
     assert body.count(message) >= 2 or "govuk-error-message" in body
     assert changes_count() == before
     assert (WorkplanOutcome.objects.count(), PartnerRole.objects.count()) == (1, 1)
-    assert (WorkplanAction.objects.count(), Target.objects.count()) == (1, 1)
+    assert (WorkplanAction.objects.count(), Target.objects.count()) == (1, 2)
+    assert not TargetMeasurement.objects.exists()
 
 
 def test_a_governor_adds_and_changes_each_part(client, world, head, steering, plan):
@@ -579,6 +612,44 @@ def test_an_edit_to_what_someone_changed_since_is_refused_then_may_be_sent_again
 # Agreeing --------------------------------------------------------------------------------------------
 
 
+def test_an_edit_to_what_someone_removed_a_moment_before_is_refused(
+    client, world, head, officer, plan, monkeypatch
+):
+    _, outcome, action, _ = plan
+    edit, record = services.workplan_outcome_update, services.workplan_action_update_status
+
+    def removed_first(real):
+        def run(**kwargs):
+            WorkplanOutcome.objects.all().delete()
+            return real(**kwargs)
+
+        return run
+
+    monkeypatch.setattr(services, "workplan_outcome_update", removed_first(edit))
+    monkeypatch.setattr(services, "workplan_action_update_status", removed_first(record))
+    client.force_login(head)
+    response = client.post(
+        f"/work-plan/outcomes/{outcome.pk}/edit/",
+        {"aim": "safety", "text": "Mine", "version": services.outcome_version(outcome)},
+    )
+    assert response.status_code == 400
+    assert services.REMOVED_SINCE in text(response)
+    # Progress on an action removed with its outcome as it is recorded: no longer found.
+    outcome = services.workplan_outcome_add(
+        actor=head, workplan=outcome.workplan, aim="safety", text="Again", source="t"
+    )
+    action = services.workplan_action_add(
+        actor=head,
+        outcome=outcome,
+        data=ActionInput(description="Patrols", owner_id=str(officer.pk), due_on=action.due_on),
+        source="t",
+    )
+    client.force_login(officer)
+    response = client.post(f"/work-plan/actions/{action.pk}/", {"status": "done", "note": "x"})
+    assert response.status_code == 404
+    assert not ActionProgress.objects.exists()
+
+
 def test_a_governor_agrees_the_plan_and_later_changes_are_flagged(
     client, world, head, steering, plan
 ):
@@ -683,10 +754,10 @@ def test_a_governor_records_progress_and_a_stale_status_is_refused(
 # Progress on the page ---------------------------------------------------------------------------------
 
 
-def incidents_in_february(world, recorder, count):
+def incidents_in_february(world, recorder, count, school=None):
     for day in range(count):
         Incident.objects.create(
-            school=world.school_a,
+            school=school or world.school_a,
             occurred_at=datetime(2026, 2, 2 + day, 10, 0, tzinfo=UTC),
             recorded_at=NOW,
             recorded_by=recorder,
@@ -718,12 +789,115 @@ def test_progress_is_shown_in_full_to_those_who_see_every_schools_counts(
     ("role", "scope"), [(Role.STEERING_MEMBER, "p"), (Role.HEAD_TEACHER, "school_a")]
 )
 def test_small_counts_are_not_shown_to_others(client, world, officer, plan, persona, role, scope):
-    incidents_in_february(world, officer, 3)
+    # At school B, whose counts neither sees in full.
+    incidents_in_february(world, officer, 3, world.school_b)
     client.force_login(persona(role, getattr(world, scope)))
     body = text(client.get(plan_url(world)))
     assert "not shown" in body
-    assert "Figures from 1 to 4 are not shown" in body
+    assert "Figures that could give away a count from 1 to 4 are not shown" in body
     assert "Not shown" in body  # the status tag
+
+
+def test_a_head_teacher_sees_their_own_schools_count_but_not_the_others_by_difference(
+    client, world, officer, plan, head
+):
+    """School A's head sees its counts in full: the partnership's total, less school A's, would
+    tell them school B's."""
+    incidents_in_february(world, officer, 3)
+    client.force_login(head)
+    body = text(client.get(plan_url(world)))
+    # All three at school A, which the head sees anyway.
+    assert "not shown" not in body and "Met" in body
+    # Six at school A and two at school B: the total of eight would give school B's two away.
+    incidents_in_february(world, officer, 3)
+    incidents_in_february(world, officer, 2, world.school_b)
+    body = text(client.get(plan_url(world)))
+    assert "Not shown" in body
+    assert ">8<" not in body.replace(" ", "")
+    # With five at school B, the total of eleven gives away nothing small.
+    incidents_in_february(world, officer, 3, world.school_b)
+    body = text(client.get(plan_url(world)))
+    assert "Not shown" not in body
+    assert "11" in body
+
+
+def svg_texts(page: str, chart_id: str) -> tuple[str, list[str]]:
+    """The title and the texts beside the bars of one chart on the page."""
+    match = re.search(rf'<svg[^>]*aria-labelledby="{chart_id}-title[^"]*".*?</svg>', page, re.S)
+    assert match, f"no chart {chart_id}"
+    svg = match.group(0)
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg).group(1)
+    return html.unescape(title), re.findall(r'font-size="12"[^>]*>([^<]*)</text>', svg)
+
+
+def test_every_kind_of_target_has_a_chart_beside_its_table(client, world, head, officer, plan):
+    _, outcome, _, _ = plan
+
+    def add(**values):
+        return services.workplan_target_add(
+            actor=head,
+            outcome=outcome,
+            data=TargetInput(baseline_on=date(2025, 9, 1), target_on=date(2026, 7, 31), **values),
+            source="t",
+        )
+
+    hours = add(
+        description="Officer time up", indicator="officer_hours", baseline=2, target_value=10
+    )
+    absence = add(
+        description="Persistent absence down",
+        indicator="persistent_absence",
+        baseline=Decimal("18.4"),
+        target_value=15,
+    )
+    families = add(
+        description="Priority families' absence down",
+        measure="Priority families' absence (%)",
+        baseline=30,
+        target_value=24,
+    )
+    # Two hours and six minutes of officer time in February.
+    for minutes in (90, 36):
+        Activity.objects.create(
+            officer=officer,
+            school=world.school_a,
+            kind="lesson",
+            started_at=datetime(2026, 2, 3, 10, 0, tzinfo=UTC),
+            minutes=minutes,
+        )
+    for period, start, number in (("2023/24", 2023, "19.25"), ("2024/25", 2024, "17.5")):
+        IndicatorValue.objects.create(
+            indicator_id="persistent_absence",
+            school=world.school_a,
+            period=period,
+            period_start=date(start, 9, 1),
+            value=Decimal(number),
+        )
+    IndicatorValue.objects.create(
+        indicator_id="persistent_absence",
+        school=world.school_b,
+        period="2024/25",
+        period_start=date(2024, 9, 1),
+        suppressed=True,
+    )
+    for day, number in ((date(2025, 12, 1), "28.5"), (date(2026, 2, 1), "26")):
+        services.workplan_target_measure(
+            actor=head, target=families, measured_on=day, value=number, source="t"
+        )
+    client.force_login(officer)
+    page = client.get(plan_url(world)).content.decode()
+    title, bars = svg_texts(page, f"chart-{hours.pk}")
+    assert title == "Officer time in school by school month"
+    assert bars[-1] == "2.1"
+    title, bars = svg_texts(page, f"chart-{absence.pk}")
+    assert (title, bars) == ("Persistent absence rate by published year", ["19.3", "17.5"])
+    title, bars = svg_texts(page, f"chart-{families.pk}")
+    assert (title, bars) == ("Priority families' absence (%), as measured", ["28.5", "26"])
+    # Each beside its table, in the target's own page too.
+    for made in (hours, absence, families):
+        own = client.get(f"/work-plan/targets/{made.pk}/").content.decode()
+        card = own[own.index('class="govuk-summary-card"') :]
+        assert card.index("<table") < card.index(f'aria-labelledby="chart-{made.pk}-title')
 
 
 def test_the_target_form_offers_the_latest_figures(client, world, head, plan):
