@@ -1021,13 +1021,6 @@ def get_governed_partnership_for_user(
     return partnership
 
 
-def get_protocol_for_user(
-    user: Any, protocol_id: uuid.UUID | str, *, write: bool = False
-) -> Protocol:
-    """A version of a protocol of a partnership the user reaches; else ``Http404``."""
-    return _get(user, Protocol, write=write, id=protocol_id)
-
-
 def get_steering_meeting_for_user(
     user: Any, meeting_id: uuid.UUID | str, *, write: bool = False
 ) -> SteeringMeeting:
