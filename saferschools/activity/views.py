@@ -26,6 +26,7 @@ from saferschools.core import access
 from saferschools.core import selectors as core_selectors
 from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import AuditAction
+from saferschools.lib.csvfile import csv_cell
 from saferschools.lib.schooldays import week_start
 
 from . import selectors, services
@@ -419,8 +420,6 @@ def time_use(request: HttpRequest) -> HttpResponse:
     )
 
 
-# A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
     "month",
     "officer",
@@ -434,11 +433,6 @@ EXPORT_COLUMNS = [
     "logged patrols",
     "logged patrol minutes",
 ]
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @login_required
@@ -473,7 +467,7 @@ def time_use_export(request: HttpRequest) -> HttpResponse:
     writer.writerow(EXPORT_COLUMNS)
     for row in use.rows:
         writer.writerow(
-            _cell(value)
+            csv_cell(value)
             for value in [
                 f"{use.first:%Y-%m}",
                 row.officer.full_name,

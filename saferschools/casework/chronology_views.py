@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from saferschools.core import access
 from saferschools.core.audit import audit_source
 from saferschools.incidents.forms import DateInputField
+from saferschools.lib.csvfile import csv_cell
 from saferschools.lib.pdf import pdf_render, pdf_response
 from saferschools.lib.schooldays import LONDON
 
@@ -34,8 +35,6 @@ PAGE_SIZE = 50
 PANEL_SIZE = 5
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
-# A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["pupil", "school", "date", "time", "kind", "summary", "record id"]
 
 
@@ -182,11 +181,6 @@ def chronology_pdf(request: HttpRequest, pupil_id: str) -> HttpResponse:
     return pdf_response(pdf, filename=f"chronology-{timezone.localdate():%Y-%m-%d}.pdf")
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_row(pupil: Pupil, entry: Entry) -> list[str]:
     local = entry.at.astimezone(LONDON)
     row = [
@@ -198,7 +192,7 @@ def _csv_row(pupil: Pupil, entry: Entry) -> list[str]:
         entry.summary,
         entry.id,
     ]
-    return [_cell(value) for value in row]
+    return [csv_cell(value) for value in row]
 
 
 @login_required

@@ -31,6 +31,7 @@ from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import AuditAction, School
 from saferschools.incidents.forms import DateInputField
 from saferschools.lib.charts import Series, bar_chart_svg
+from saferschools.lib.csvfile import csv_cell
 from saferschools.lib.suppression import SUPPRESS_BELOW
 from saferschools.lib.text import text_clean
 from saferschools.sharing.models import SharedItem, SharingDecision
@@ -305,14 +306,7 @@ def casework_counts_page(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/casework_counts.html", context)
 
 
-# What a spreadsheet would take for a formula, at the start of a cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_SHOWN = "not shown"
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @login_required
@@ -360,7 +354,7 @@ def casework_counts_download(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 row.school.urn if row.school is not None else "",
-                _cell(row.label),
+                csv_cell(row.label),
                 since.isoformat(),
                 found.last_day.isoformat(),
                 *(NOT_SHOWN if value is None else value for value in row.values),

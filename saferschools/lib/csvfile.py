@@ -88,3 +88,14 @@ def records(
         if any(field.strip() for field in row):
             yield start, row
         start = reader.line_num + 1
+
+
+# A spreadsheet would run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a cell of a CSV file people open in a spreadsheet: text that a spreadsheet
+    would run as a formula is written with a leading apostrophe, so it stays text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

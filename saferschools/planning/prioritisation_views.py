@@ -27,6 +27,7 @@ from saferschools.core import access
 from saferschools.core.audit import audit_record, audit_source
 from saferschools.core.models import Area, AuditAction, School
 from saferschools.lib.charts import Series, bar_chart_svg
+from saferschools.lib.csvfile import csv_cell
 from saferschools.lib.suppression import SUPPRESS_BELOW
 
 from . import prioritisation as pr
@@ -34,8 +35,6 @@ from . import prioritisation as pr
 CHART_SCHOOLS = 20
 # Drawn at about the width of half the page's column, so that its text is the body's size.
 CHART_WIDTH = 460
-# A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARTNERSHIP_CHOICES = [
     ("", "All schools"),
     ("yes", "Schools in a partnership"),
@@ -286,11 +285,6 @@ def prioritisation(request: HttpRequest, area_id: str) -> HttpResponse:
     return _render(request, ranking, form, status=200 if form.is_valid() else 400)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_figure(part: pr.Component) -> str:
     """A figure as a number a spreadsheet reads, "fewer than 5", or nothing."""
     value = part.figure.value
@@ -357,7 +351,7 @@ def prioritisation_csv(request: HttpRequest, area_id: str) -> HttpResponse:
         ]
         for part in row.components:
             line += [_csv_figure(part), part.points]
-        writer.writerow([_cell(value) for value in line])
+        writer.writerow([csv_cell(value) for value in line])
     return response
 
 

@@ -28,6 +28,7 @@ from saferschools.core.audit import audit_record, audit_record_many, audit_sourc
 from saferschools.core.models import Area, AuditAction, School
 from saferschools.core.selectors import handles_reports
 from saferschools.incidents import selectors as incident_selectors
+from saferschools.lib.csvfile import csv_cell
 from saferschools.lib.markdown import markdown_render
 
 from . import selectors, services, triage
@@ -142,13 +143,6 @@ EXPORT_COLUMNS = [
 # the register alone: nobody's name, not even the colleague who holds a report.
 REGISTER_COLUMNS = [column for column in EXPORT_COLUMNS if column != "assigned to"]
 NAME_COLUMNS = ["pupil name", "year group"]
-# A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _when(moment: Any) -> str:
@@ -180,7 +174,7 @@ def _export_row(report: Report, columns: list[str], include_names: bool) -> list
     if include_names:
         # Only reached when every exported report is one the user handles.
         row += [report.pupil_name, year_group_label(report.year_group)]
-    return [_cell(value) for value in row]
+    return [csv_cell(value) for value in row]
 
 
 def _export_refused(request: HttpRequest, form: ExportForm, handler: bool) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from saferschools.core import access
 from saferschools.core.audit import audit_source
 from saferschools.core.models import AuditAction, Partnership, School
+from saferschools.lib.csvfile import csv_cell
 
 from . import selectors
 from .decision_forms import PeriodForm
@@ -67,8 +68,6 @@ CSV_COLUMNS = [
     "revoked at",
     "by",
 ]
-# A spreadsheet would run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _label(choices: Any, value: str) -> str:
@@ -151,11 +150,6 @@ def _log_page(
     return render(request, "sharing/disclosure_log.html", context)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _download(
     request: HttpRequest, *, schools: list[School], name: str, title: str, heading: dict[str, Any]
 ) -> HttpResponse:
@@ -184,7 +178,7 @@ def _download(
         pupil = entry.pupil
         writer.writerow(
             [
-                _cell(value)
+                csv_cell(value)
                 for value in (
                     timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M"),
                     line["what"],
