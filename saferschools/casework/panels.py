@@ -1,4 +1,6 @@
-"""The parts of a pupil's page and of the landing page that each casework capability adds.
+"""The parts of a pupil's page and of the landing page that each casework capability adds, and
+the landing page's parts from the partnership's life (protocols to sign, actions owned, requests
+awaiting an answer).
 
 Each capability's views module offers ``pupil_panel(request, pupil)`` (and, where it has one,
 ``landing_panel(request)``), returning the context of its partial template or ``None`` when the
