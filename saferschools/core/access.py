@@ -1104,6 +1104,14 @@ def get_ssp_request_for_user(
     return _get(user, SspRequest, write=write, id=request_id)
 
 
+def schools_with_counts_in_full(user: Any, schools: Iterable[School]) -> set[uuid.UUID]:
+    """Which of these schools' own counts of reports and incidents the user sees without small
+    numbers suppressed (as ``sees_school_counts_in_full`` decides for one). One query."""
+    ids = [school.pk for school in schools]
+    condition = _school_condition(_reach(user, REPORT_HANDLERS), "")
+    return set(School.objects.filter(condition, pk__in=ids).values_list("pk", flat=True))
+
+
 def sees_school_counts_in_full(user: Any, school: School) -> bool:
     """Whether the user sees the school's own counts of reports and incidents without small
     numbers suppressed: those who read its reports. Everyone else sees 1 to 4 suppressed."""

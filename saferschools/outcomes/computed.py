@@ -2,8 +2,8 @@
 
 Each is defined once (``DEFINITIONS``: what is counted, the moment that places a record in time,
 which records count, how they are summed) and read per school over a span of days
-(``computed_by_school``, or split by a field such as the category with
-``computed_by_school_and``) or per calendar month over schools (``computed_by_month``): counts of
+(``computed_by_school_and``, split by a field such as the category; ``computed_total`` over
+schools) or per calendar month over schools (``computed_by_month``): counts of
 pupils' reports, incidents and critical incidents, the hours and patrols officers logged.
 
 Counts of reports and incidents (``PUPIL_RECORD_CODES``) are counts of records about pupils: a
@@ -74,29 +74,6 @@ def _records(definition: Definition, school_ids: list[uuid.UUID], since: date, u
 
 def _given(definition: Definition, value: Decimal) -> Decimal:
     return (value / 60).quantize(HOURS, rounding=ROUND_HALF_UP) if definition.minutes else value
-
-
-def computed_by_school(
-    *, code: str, schools: Iterable[School], since: date, until: date
-) -> dict[uuid.UUID, Decimal]:
-    """The computed indicator ``code`` for each school from ``since`` to ``until`` (London days,
-    both included); a school with nothing recorded maps to 0. One query.
-
-    Raises ``KeyError`` for a code the product does not compute.
-    """
-    definition = DEFINITIONS[code]
-    school_ids = [school.pk for school in schools]
-    found = {school_id: Decimal(0) for school_id in school_ids}
-    if not school_ids or until < since:
-        return found
-    rows = (
-        _records(definition, school_ids, since, until)
-        .values("school_id")
-        .annotate(n=definition.total)
-    )
-    for row in rows:
-        found[row["school_id"]] = _given(definition, Decimal(row["n"] or 0))
-    return found
 
 
 def computed_by_school_and(

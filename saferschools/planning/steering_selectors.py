@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -189,10 +190,12 @@ def meeting_get(
 ) -> SteeringMeeting:
     """A meeting of this partnership's steering group the user may read (or, with ``write``,
     change), with its attendees and actions; else ``Http404``."""
-    meeting = access.get_steering_meeting_for_user(user, meeting_id, write=write)
-    if meeting.partnership_id != partnership.pk:
-        raise Http404("No steering meeting found.")
-    return _meeting_queryset(SteeringMeeting.objects.filter(pk=meeting.pk)).get()
+    meetings = _meeting_queryset(access.scope(user, SteeringMeeting, write=write))
+    try:
+        return meetings.get(pk=meeting_id, partnership=partnership)
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id, another partnership's meeting and one out of scope answer alike.
+        raise Http404("No steering meeting found.") from None
 
 
 def action_for_change(

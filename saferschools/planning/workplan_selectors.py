@@ -363,7 +363,8 @@ def counts_for(*, user: Any, schools: Iterable[School]) -> Counts:
     """The schools with those of them whose own counts of reports and incidents the user sees
     in full: a total over them, less those the user sees, would give the others away."""
     schools = list(schools)
-    return Counts(schools, [s for s in schools if access.sees_school_counts_in_full(user, s)])
+    full = access.schools_with_counts_in_full(user, schools)
+    return Counts(schools, [s for s in schools if s.pk in full])
 
 
 def _computed_months(

@@ -262,3 +262,22 @@ def test_who_is_asked_to_sign_a_protocol(world, persona):
     assert set(access.protocol_signers(protocol)) == {head_a, yot}
     assert dsl_a not in access.protocol_signers(protocol)
     assert police not in access.protocol_signers(protocol)
+
+
+def test_whose_counts_a_user_sees_in_full(world, persona, django_assert_num_queries):
+    dsl_a = persona(Role.SAFEGUARDING_LEAD, world.school_a)
+    officer = persona(Role.SSP_OFFICER, world.p)
+    analyst = persona(Role.LA_ANALYST, world.area)
+    schools = [world.school_a, world.school_b, world.school_c]
+    access.memberships_of(dsl_a)
+    with django_assert_num_queries(1):
+        assert access.schools_with_counts_in_full(dsl_a, schools) == {world.school_a.pk}
+    assert access.schools_with_counts_in_full(officer, schools) == {
+        world.school_a.pk,
+        world.school_b.pk,
+    }
+    assert access.schools_with_counts_in_full(analyst, schools) == set()
+    for school in schools:
+        assert access.sees_school_counts_in_full(officer, school) is (
+            school.pk in access.schools_with_counts_in_full(officer, [school])
+        )
