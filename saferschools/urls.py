@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("saferschools.activity.urls")),
     path("", include("saferschools.sharing.urls")),
     path("", include("saferschools.planning.urls")),
+    path("", include("saferschools.outcomes.urls")),
     path("account/", include("saferschools.accounts.urls")),
     path("", include(manage_urlpatterns)),
     path("api/v1/", include("saferschools.api.urls")),

@@ -67,4 +67,5 @@ urlpatterns = [
     path("", include("saferschools.sharing.api_urls")),
     # The partnership's life: prioritisation, protocol, work-plan.
     path("", include("saferschools.planning.api_urls")),
+    path("", include("saferschools.outcomes.api_urls")),
 ]

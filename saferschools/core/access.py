@@ -30,6 +30,7 @@ from saferschools.casework.models import (
     TransferStatus,
 )
 from saferschools.incidents.models import Incident, Place
+from saferschools.outcomes.models import AnnualReport, Evaluation, SurveyRound
 from saferschools.planning.models import (
     NeedsAssessment,
     PartnershipAim,
@@ -271,7 +272,10 @@ def scope(user: Any, model: type[M], *, write: bool = False) -> models.QuerySet[
     elif model is NeedsAssessment and not write:
         # Public evidence and the school's own analysis: whoever sees the school reads it.
         condition = Q(school__in=scope(user, School).values("pk"))
-    elif model in (NeedsAssessment, SspRequest):
+    elif model is SurveyRound and not write:
+        # Anonymous answers counted, small numbers suppressed: whoever sees the school.
+        condition = Q(school__in=scope(user, School).values("pk"))
+    elif model in (NeedsAssessment, SspRequest, SurveyRound):
         condition = _school_condition(_reach(user, roles), "school__")
     elif model in (Agency, Area):
         area_ids = _area_ids_reached(user, roles)
@@ -1170,3 +1174,70 @@ def protocol_signers(protocol: Protocol) -> models.QuerySet[Any]:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+# Stage 4: indicators, pupil surveys, evaluation and the annual report ---------------------------
+
+# A school's survey rounds are run by its leaders, who print the codes and hand them out; whoever
+# sees the school reads the results: counts of anonymous answers, small numbers suppressed.
+POLICY[SurveyRound] = Rule(read=ALL_ROLES, write=SCHOOL_LEADERS)
+# The area's survey questions are worded by its administrators and analysts.
+SURVEY_QUESTION_ROLES = frozenset({Role.AREA_ADMIN, Role.LA_ANALYST})
+# An evaluation holds no personal data: everyone who reaches the partnership reads it; the
+# local authority's analysts, the police supervisors, the area's administrators and the
+# partnership's governors make them.
+EVALUATION_ROLES = GOVERNANCE_ROLES | {Role.LA_ANALYST, Role.POLICE_SUPERVISOR}
+PARTNERSHIP_RECORDS[Evaluation] = "partnership"
+POLICY[Evaluation] = Rule(read=ALL_ROLES, write=EVALUATION_ROLES)
+# The annual report is the partnership's own account (counts only, no pupil identifiable): read
+# by all who reach the partnership, written by those who keep its governance.
+PARTNERSHIP_RECORDS[AnnualReport] = "partnership"
+POLICY[AnnualReport] = Rule(read=ALL_ROLES, write=GOVERNANCE_ROLES)
+# An area's dashboard (every school and partnership of the area) is for those who oversee the
+# area: its analysts, the police supervisors and its administrators.
+AREA_DASHBOARD_ROLES = PRIORITISATION_ROLES
+
+
+def can_run_surveys(user: Any, school: School) -> bool:
+    """Whether the user may open and close the school's survey rounds and print codes."""
+    return _reaches_school(user, POLICY[SurveyRound].write, school)
+
+
+def get_survey_round_for_user(
+    user: Any, round_id: uuid.UUID | str, *, write: bool = False
+) -> SurveyRound:
+    """A survey round of a school the user sees (or, with ``write``, runs); else ``Http404``."""
+    return _get(user, SurveyRound, write=write, id=round_id)
+
+
+def survey_question_areas(user: Any) -> models.QuerySet[Area]:
+    """The areas whose survey questions the user may word."""
+    area_ids = _area_ids_reached(user, SURVEY_QUESTION_ROLES)
+    return Area.objects.filter(pk__in=area_ids).order_by("name")
+
+
+def get_survey_question_area_for_user(user: Any, area_id: uuid.UUID | str) -> Area:
+    """The area if the user may word its survey questions; else ``Http404``."""
+    return _get_from(survey_question_areas(user), "area", id=area_id)
+
+
+def can_evaluate(user: Any, partnership: Partnership) -> bool:
+    """Whether the user may make an evaluation of the partnership."""
+    condition = _partnership_condition(_reach(user, EVALUATION_ROLES))
+    return Partnership.objects.filter(condition, pk=partnership.pk).exists()
+
+
+def get_evaluation_for_user(user: Any, evaluation_id: uuid.UUID | str) -> Evaluation:
+    """An evaluation of a partnership the user reaches; else ``Http404``."""
+    return _get(user, Evaluation, write=False, id=evaluation_id)
+
+
+def dashboard_areas(user: Any) -> models.QuerySet[Area]:
+    """The areas whose dashboard the user may read."""
+    area_ids = _area_ids_reached(user, AREA_DASHBOARD_ROLES)
+    return Area.objects.filter(pk__in=area_ids).order_by("name")
+
+
+def get_dashboard_area_for_user(user: Any, area_id: uuid.UUID | str) -> Area:
+    """The area if the user may read its dashboard; else ``Http404``."""
+    return _get_from(dashboard_areas(user), "area", id=area_id)

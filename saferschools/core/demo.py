@@ -298,4 +298,7 @@ def demo_load() -> DemoArea:
     from saferschools.planning.demo import demo_planning
 
     demo_planning(partnership=partnership, secondary=secondary, primaries=primaries)
+    from saferschools.outcomes.demo import demo_outcomes
+
+    demo_outcomes(partnership=partnership, secondary=secondary, primaries=primaries)
     return DemoArea(area, partnership, secondary, primaries, DEMO_USERS)
