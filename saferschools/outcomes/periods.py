@@ -11,11 +11,17 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from saferschools.lib.schooldays import (
+    TERM_NAMES,
+    academic_year_label,
+    academic_year_of,
+    term_bounds,
+    term_of,
+)
+
 from .models import PeriodKind
 
-TERMS = ("autumn", "spring", "summer")
-# Each term's first (month, day) and the year offset from the academic year's start.
-_TERM_STARTS = {"autumn": (0, 9, 1), "spring": (1, 1, 1), "summer": (1, 4, 1)}
+TERMS = tuple(name.lower() for name in TERM_NAMES)
 
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _TERM = re.compile(r"^(\d{4})/(\d{2}) (autumn|spring|summer)$")
@@ -41,31 +47,19 @@ class Period:
         return self.start <= day <= self.end
 
 
-def academic_year_of(day: date) -> int:
-    """The year the academic year holding ``day`` starts in (2025 for 2025/26)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-def year_label(start_year: int) -> str:
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
 def year_period(start_year: int) -> Period:
     return Period(
-        date(start_year, 9, 1), date(start_year + 1, 8, 31), PeriodKind.YEAR, year_label(start_year)
+        date(start_year, 9, 1),
+        date(start_year + 1, 8, 31),
+        PeriodKind.YEAR,
+        academic_year_label(start_year),
     )
 
 
 def term_period(start_year: int, term: str) -> Period:
-    offset, month, day = _TERM_STARTS[term]
-    start = date(start_year + offset, month, day)
-    index = TERMS.index(term)
-    if index + 1 < len(TERMS):
-        offset, month, day = _TERM_STARTS[TERMS[index + 1]]
-        end = date(start_year + offset, month, day) - timedelta(days=1)
-    else:
-        end = date(start_year + 1, 8, 31)
-    return Period(start, end, PeriodKind.TERM, f"{year_label(start_year)} {term}")
+    start, after = term_bounds((start_year, TERMS.index(term)))
+    label = f"{academic_year_label(start_year)} {term}"
+    return Period(start, after - timedelta(days=1), PeriodKind.TERM, label)
 
 
 def month_period(day: date) -> Period:
@@ -78,14 +72,10 @@ def period_of(day: date, kind: str) -> Period:
     """The period of this kind holding ``day``."""
     if kind == PeriodKind.MONTH:
         return month_period(day)
-    start_year = academic_year_of(day)
     if kind == PeriodKind.YEAR:
-        return year_period(start_year)
-    for term in TERMS:
-        period = term_period(start_year, term)
-        if period.contains(day):
-            return period
-    raise AssertionError("every day falls in a term")  # pragma: no cover
+        return year_period(academic_year_of(day))
+    start_year, index = term_of(day)
+    return term_period(start_year, TERMS[index])
 
 
 def next_period(period: Period) -> Period:
@@ -129,6 +119,6 @@ def _checked_year(start_year: int, end_two_digits: int, text: str) -> int:
         raise PeriodError(f"“{text}” is not an academic year between {FIRST_YEAR} and {LAST_YEAR}.")
     if (start_year + 1) % 100 != end_two_digits:
         raise PeriodError(
-            f"“{text}” is not an academic year: after {start_year} comes {year_label(start_year)}."
+            f"“{text}” is not an academic year: after {start_year} comes {academic_year_label(start_year)}."
         )
     return start_year
