@@ -64,6 +64,13 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
     if isinstance(scope_object, School):
         school = scope_object
         links.append(Link(reverse("core-school", args=[school.urn]), school.name, "School details"))
+        links.append(
+            Link(
+                reverse("outcomes-dashboard-school", args=[school.urn]),
+                "Dashboard",
+                f"{school.name}'s indicators over time",
+            )
+        )
         if sees_pupils:
             links.append(
                 Link(
@@ -89,6 +96,13 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
                 "The partnership and its schools",
             )
         )
+        links.append(
+            Link(
+                reverse("outcomes-dashboard-partnership", args=[partnership.pk]),
+                "Dashboard",
+                "The partnership's indicators over time",
+            )
+        )
         if sees_pupils:
             for school in partnership.schools.order_by("name"):
                 links.append(
@@ -104,6 +118,15 @@ def _links_for(membership: Membership) -> tuple[list[Link], str]:
             )
         )
         note = ROLE_NOTES.get(membership.role, "").format(scope=scope_object.name)
+    if membership.role in access.AREA_DASHBOARD_ROLES:
+        area = access.area_of(scope_object)
+        links.append(
+            Link(
+                reverse("outcomes-dashboard-area", args=[area.pk]),
+                f"{area.name} dashboard",
+                "The area's indicators, by partnership",
+            )
+        )
     if membership.role in access.PRIORITISATION_ROLES:
         area = access.area_of(scope_object)
         links.append(

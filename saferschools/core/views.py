@@ -134,6 +134,10 @@ def area_detail(request: HttpRequest, area_id: str) -> HttpResponse:
             "area": area,
             "can_manage_accounts": access.can_manage_accounts(request.user, area),
             "can_prioritise": access.prioritisation_areas(request.user).filter(pk=area.pk).exists(),
+            "can_word_survey": access.survey_question_areas(request.user)
+            .filter(pk=area.pk)
+            .exists(),
+            "can_see_dashboard": access.dashboard_areas(request.user).filter(pk=area.pk).exists(),
             "memberships": selectors.area_accounts(
                 user=request.user, area=area, source=audit_source(request)
             ),

@@ -67,3 +67,62 @@ def suppressed_cells(
                 continue
             changed = True
     return hidden
+
+
+class SuppressionStuck(ValueError):
+    """A relation would give a small count away, and every cell that could be left out to
+    stop it has had its fate settled beforehand."""
+
+
+def suppressed_cells_settled(
+    cells: dict[Hashable, int],
+    relations: list[tuple[Hashable, list[Hashable]]],
+    settled: dict[Hashable, bool],
+) -> set[Hashable]:
+    """As ``suppressed_cells``, where some cells were decided beforehand, at another level.
+
+    A school's counts are decided over its own periods first; then a partnership's total is
+    checked against them, and then the area's total against the partnerships'. Decided first,
+    the lower level's cells are the same on every page that shows them, whatever is checked
+    against them later: protecting a total never hides a school's count that another page
+    shows. ``settled`` maps such a cell to whether it is left out (``True``) or shown
+    (``False``); it is never left out to protect another.
+
+    When a relation gives a cell away, the cell added is the smallest other unsettled part
+    above zero (the first of equals), else the total if unsettled, else every unsettled part
+    at nought (the viewer then cannot tell how many parts the hidden count is spread over).
+    Raises ``SuppressionStuck`` when none of these is left.
+    """
+    order = {key: index for index, key in enumerate(cells)}
+    hidden = {key for key, left_out in settled.items() if left_out}
+    hidden |= {key for key, count in cells.items() if key not in settled and is_small(count)}
+    most = SUPPRESS_BELOW - 1
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            unknown = [key for key in (total, *parts) if key in hidden]
+            if not unknown:
+                continue
+            given_away = len(unknown) == 1
+            if (
+                not given_away
+                and total not in hidden
+                and all(is_small(cells[key]) for key in unknown)
+            ):
+                left_out = sum(cells[key] for key in unknown)
+                given_away = left_out in (len(unknown), most * len(unknown))
+            if not given_away:
+                continue
+            free = [key for key in parts if key not in hidden and key not in settled]
+            others = sorted((cells[key], order[key], key) for key in free if cells[key] > 0)
+            if others:
+                hidden.add(others[0][2])
+            elif total not in hidden and total not in settled:
+                hidden.add(total)
+            elif free:
+                hidden.update(free)
+            else:
+                raise SuppressionStuck(f"Nothing left to leave out to protect {total!r}")
+            changed = True
+    return hidden

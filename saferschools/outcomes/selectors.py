@@ -3,6 +3,7 @@ are public facts: callers have already found the schools through the access poli
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
@@ -16,6 +17,28 @@ def indicator_list(*, source: str | None = None) -> QuerySet[Indicator]:
     """The catalogue of indicators, in name order (only those of one source if given)."""
     indicators = Indicator.objects.order_by("name")
     return indicators.filter(source=source) if source else indicators
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """The indicators of one source, for the catalogue's page."""
+
+    source: str
+    label: str
+    indicators: list[Indicator]
+
+
+def indicator_catalogue() -> list[SourceGroup]:
+    """The catalogue grouped by source (imported, surveyed, computed, in that order), each in
+    name order; a source with no indicator is left out. One query."""
+    by_source: dict[str, list[Indicator]] = {code: [] for code in Indicator.Source.values}
+    for indicator in indicator_list():
+        by_source[indicator.source].append(indicator)
+    return [
+        SourceGroup(code, str(label), by_source[code])
+        for code, label in Indicator.Source.choices
+        if by_source[code]
+    ]
 
 
 def latest_values(

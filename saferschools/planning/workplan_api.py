@@ -128,7 +128,8 @@ class TargetOutput(serializers.Serializer):
         allow_null=True,
         help_text="Computed indicators: the latest full school month over the partnership's "
         "schools; imported: the mean of the schools' latest published figures; by hand: the "
-        "latest measurement. Null when there is none, or when it could give away a count from 1 to 4 "
+        "latest measurement; surveyed: the latest term at least five pupils answered; area-level: the "
+        "area's latest figure. Null when there is none, or when it could give away a count from 1 to 4 "
         "you may not see",
     )
     status = NamedChoiceField(PROGRESS_STATUSES, component="WorkplanTargetStatusEnum")

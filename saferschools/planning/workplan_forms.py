@@ -232,7 +232,7 @@ class TargetForm(VersionForm):
     indicator = forms.ChoiceField(
         label="Indicator",
         help_text="Progress towards a target on an indicator is shown from SaferSchools' own "
-        "records or from the published figures. For anything else, choose “Measured by hand” "
+        "records, the pupil perception survey or the published figures. For anything else, choose “Measured by hand” "
         "and say what is measured.",
         required=False,
         error_messages={"invalid_choice": "Choose an indicator from the list"},

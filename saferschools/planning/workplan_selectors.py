@@ -1,18 +1,24 @@
 """Reads of the work-plan, always starting from the access policy, and the progress of its
 targets.
 
-A target's progress comes from one of three places:
+A target's progress comes from its indicator's figures for the partnership's schools taken
+together (``outcomes.values.group_values``), or from what is measured by hand:
 
-- an indicator the product computes (pupils' reports, incidents, critical incidents, officer
-  hours, patrols): the figure for a **school month** over the partnership's schools, so that it
+- an indicator the product computes (pupils' reports, incidents, their rates per 100 pupils,
+  shares of reports acknowledged in time and of referrals completed, officers' hours and
+  patrols...): the figure for a **school month** over the partnership's schools, so that it
   compares like with like with a baseline taken as a month's figure. The current figure is that
   of the latest full school month (a calendar month, with August, the summer holiday, left
   out), with the months since the baseline's month beside it;
-- an imported indicator (the Department for Education's published rates): each school's
-  latest published figure, averaged over the partnership's schools, weighted by their numbers
-  of pupils when every one of them is known (a plain mean otherwise); figures the publisher
-  suppressed are left out, and the page says so. The latest published years are shown beside
-  it, combined the same way;
+- an imported indicator (the Department for Education's published figures): each school's
+  latest published figure, combined over the partnership's schools (rates weighted by their
+  numbers of pupils when every one of them is known, a plain mean otherwise; grades and scores
+  a plain mean, ``values.combine``); figures the publisher suppressed are left out, and the page
+  says so. The latest published years are shown beside it, combined the same way. An
+  area-level indicator (first-time entrants to the youth justice system) is the area's figure;
+- a surveyed indicator (the pupil perception survey): the figure of the latest term in which
+  at least five of the partnership's pupils answered, with the terms of the last three academic
+  years beside it; a term with fewer answers is not shown to anyone;
 - what is measured by hand: the latest measurement recorded.
 
 The direction wanted is read from the target itself (a target below its baseline wants the
@@ -24,20 +30,20 @@ waits for a later one.
 
 An imported figure is for a whole academic year, and is placed at the year's end: the figure of
 the year a target is set in is the first to say how it went, and the figure of the year before
-says nothing of progress since the baseline.
+says nothing of progress since the baseline. A survey's figure is placed at the end of its term,
+or today if the term has not ended.
 
-Computed counts are counts over pupils' records. Shown to someone who does not see every school of
-the partnership's counts in full, a figure is not shown (nor is the status that would give it
-away) when, less the counts of the schools the viewer does see in full, it leaves a count from 1
-to 4 of the others; nor when, beside the same month's figure of incidents or critical incidents,
-it would give away the incidents that were not critical by difference.
+Computed figures about pupils' records are not shown to someone who does not see every school
+of the partnership's counts in full when they could give away a count from 1 to 4, by
+themselves, less what the viewer sees in full, or beside the figures of the schools one by one
+(``outcomes.indicator_suppression.group_hidden``); nor is the status that would give them away.
 """
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -47,16 +53,23 @@ from django.http import Http404
 
 from saferschools.core import access
 from saferschools.core.models import Partnership, School
-from saferschools.lib.suppression import suppressed_cells
-from saferschools.outcomes.computed import (
-    COMPUTED_CODES,
-    PUPIL_RECORD_CODES,
-    computed_by_month,
-    month_after,
-    month_end,
-)
-from saferschools.outcomes.models import Indicator, IndicatorValue
+from saferschools.lib.schooldays import academic_year_of
+from saferschools.lib.suppression import SUPPRESS_BELOW
+from saferschools.outcomes.computed import COMPUTED_CODES, month_after, month_end
+from saferschools.outcomes.indicator_suppression import group_hidden
+from saferschools.outcomes.models import Indicator, PeriodKind
+from saferschools.outcomes.periods import FIRST_YEAR, parse_period, periods_between
 from saferschools.outcomes.selectors import latest_values
+from saferschools.outcomes.values import (
+    RATE_UNITS,
+    Combined,
+    Value,
+    area_values,
+    combine,
+    group_values,
+    imported_group,
+    indicator_values,
+)
 
 from .models import (
     ActionProgress,
@@ -73,13 +86,16 @@ from .workplan_services import OPEN_STATUSES
 SERIES_MONTHS = 24
 # The published years shown beside an imported target: the latest this many.
 PUBLISHED_PERIODS = 5
+# The academic years of survey terms shown beside a surveyed target: this one and the two before.
+SURVEY_YEARS = 3
 # The landing page lists this many of the user's open actions, soonest due first.
 LANDING_LIMIT = 10
 SUMMER_HOLIDAY_MONTH = 8
-# Critical incidents are incidents: shown side by side, their difference is a count too.
-INCIDENTS, CRITICAL_INCIDENTS, NOT_CRITICAL = "incidents", "critical_incidents", "not_critical"
-# Officer hours are a sum of time, not a count of records.
+EARLIEST = date(FIRST_YEAR, 9, 1)
 HIDDEN_NOTE = "Figures that could give away a count from 1 to 4 are not shown"
+# Computed rates with no figure when a school's number of pupils is not known.
+PER_100_CODES = frozenset({"reports_per_100", "incidents_per_100"})
+FEW_ANSWERS = f"fewer than {SUPPRESS_BELOW} pupils answered"
 
 
 class ProgressStatus:
@@ -101,6 +117,8 @@ class ProgressStatus:
 class ProgressKind:
     COMPUTED = "computed"
     IMPORTED = "imported"
+    AREA = "area"
+    SURVEYED = "surveyed"
     MEASURED = "measured"
 
 
@@ -114,7 +132,8 @@ def plain(number: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class Point:
-    """One figure of a target's series: a month, a published period, or a measurement."""
+    """One figure of a target's series: a month, a published year, a survey's term, or a
+    measurement."""
 
     label: str
     value: Decimal | None
@@ -205,61 +224,9 @@ def month_label(month: date) -> str:
     return f"{month:%B %Y}"
 
 
-# Imported figures -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Combined:
-    """Schools' published figures for one indicator combined into the partnership's."""
-
-    value: Decimal | None
-    weighted: bool
-    schools: int
-    suppressed: int
-
-
-def combine(pairs: Sequence[tuple[School, IndicatorValue]]) -> Combined:
-    """The pupil-weighted mean of the schools' figures when every school's number of pupils is
-    known, the plain mean otherwise; suppressed figures left out (and counted)."""
-    shown = [(school, value.value) for school, value in pairs if not value.suppressed]
-    suppressed = len(pairs) - len(shown)
-    numbers = [(school, number) for school, number in shown if number is not None]
-    if not numbers:
-        return Combined(None, False, 0, suppressed)
-    weights = [school.number_of_pupils for school, _ in numbers]
-    if all(weights):
-        total = sum((Decimal(w) for w in weights if w), Decimal(0))
-        mean = (
-            sum(
-                (Decimal(w) * n for (_, n), w in zip(numbers, weights, strict=True) if w),
-                Decimal(0),
-            )
-            / total
-        )
-        weighted = True
-    else:
-        mean = sum((n for _, n in numbers), Decimal(0)) / len(numbers)
-        weighted = False
-    return Combined(mean.quantize(Decimal("0.01")), weighted, len(numbers), suppressed)
-
-
-def _combined_notes(combined: Combined, what: str) -> list[str]:
-    notes = []
-    if combined.schools > 1:
-        notes.append(
-            f"{what} of {combined.schools} schools, "
-            + (
-                "weighted by their numbers of pupils"
-                if combined.weighted
-                else "a plain mean (not every school's number of pupils is known)"
-            )
-        )
-    if combined.suppressed:
-        notes.append(
-            f"{combined.suppressed} school figure{'s' if combined.suppressed != 1 else ''} "
-            "suppressed by the publisher left out"
-        )
-    return notes
+def _month_key(month: date) -> str:
+    """A month's period label, as values are keyed: "2026-02"."""
+    return f"{month:%Y-%m}"
 
 
 # Progress -----------------------------------------------------------------------------------------
@@ -318,35 +285,6 @@ def _judge(progress: Progress) -> None:
             )
 
 
-Cells = dict[str, dict[date, Decimal]]
-
-
-def _hidden(totals: Cells, known: Cells) -> set[tuple[str, date]]:
-    """The (code, month) figures left out for a viewer who does not see every school's counts
-    in full: those that, less what the viewer sees in full (``known``), leave a count from 1 to
-    4 of the other schools, and those that would give one away by difference from another
-    shown beside it (incidents that were not critical)."""
-    hidden: set[tuple[str, date]] = set()
-    months = sorted({month for figures in totals.values() for month in figures})
-    for month in months:
-        unknown = {
-            code: figures[month] - known.get(code, {}).get(month, Decimal(0))
-            for code, figures in totals.items()
-            if month in figures
-        }
-        counts: dict[Any, int] = {}
-        for code, value in unknown.items():
-            # Officers' hours and patrols are about their work, not pupils: never suppressed.
-            if code in PUPIL_RECORD_CODES:
-                counts[code] = int(value)
-        relations: list[tuple[Any, list[Any]]] = []
-        if INCIDENTS in counts and CRITICAL_INCIDENTS in counts:
-            counts[NOT_CRITICAL] = counts[INCIDENTS] - counts[CRITICAL_INCIDENTS]
-            relations.append((INCIDENTS, [CRITICAL_INCIDENTS, NOT_CRITICAL]))
-        hidden |= {(code, month) for code in suppressed_cells(counts, relations) if code in totals}
-    return hidden
-
-
 @dataclass(frozen=True)
 class Counts:
     """The partnership's schools, and those of them whose counts the viewer sees in full."""
@@ -367,24 +305,19 @@ def counts_for(*, user: Any, schools: Iterable[School]) -> Counts:
     return Counts(schools, [s for s in schools if s.pk in full])
 
 
-def _computed_months(
-    codes: Iterable[str], counts: Counts, first: dict[str, date], last: date
-) -> tuple[Cells, set[tuple[str, date]]]:
-    """Each code's figures by month from ``first[code]`` to ``last``, and the (code, month)
-    figures the viewer may not see. One query per code, two for a viewer who sees some of the
-    schools' counts in full but not all."""
-    totals: Cells = {}
-    known: Cells = {}
-    for code in codes:
-        totals[code] = computed_by_month(
-            code=code, schools=counts.schools, first=first[code], last=last
-        )
-        if counts.seen and not counts.full:
-            known[code] = computed_by_month(
-                code=code, schools=counts.seen, first=first[code], last=last
-            )
-    hidden = set() if counts.full else _hidden(totals, known)
-    return totals, hidden
+def _by_code(targets: Iterable[Target]) -> dict[str, list[Target]]:
+    found: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        found[target.indicator_id].append(target)  # type: ignore[index]
+    return found
+
+
+def _hidden(counts: Counts, codes: Iterable[str], first: date, last: date) -> set[tuple[str, str]]:
+    """The (code, month label) figures of the partnership the viewer may not see."""
+    if counts.full:
+        return set()
+    months = periods_between(PeriodKind.MONTH, first, last)
+    return group_hidden(schools=counts.schools, seen=counts.seen, codes=codes, periods=months)
 
 
 def _computed_progress(
@@ -398,29 +331,33 @@ def _computed_progress(
         target.pk: max(min(target.baseline_on.replace(day=1), latest), earliest)
         for target in targets
     }
-    by_code: dict[str, list[Target]] = defaultdict(list)
-    for target in targets:
-        by_code[target.indicator_id].append(target)  # type: ignore[index]
-    totals, hidden = _computed_months(
-        by_code,
-        counts,
-        {code: min(firsts[t.pk] for t in group) for code, group in by_code.items()},
-        latest,
-    )
+    by_code = _by_code(targets)
+    months = {
+        code: group_values(
+            indicator=group[0].indicator,  # type: ignore[arg-type]
+            schools=counts.schools,
+            kind=PeriodKind.MONTH,
+            since=min(firsts[t.pk] for t in group),
+            until=month_end(latest),
+        )
+        for code, group in by_code.items()
+    }
+    hidden = _hidden(counts, by_code, min(firsts.values()), month_end(latest))
     schools = len(counts.schools)
     for code, group in by_code.items():
-        months = totals[code]
+        figures = months[code]
         for target in group:
-            shown_months = school_months(firsts[target.pk], latest)[-SERIES_MONTHS:]
-            series = [
-                Point(month_label(month), months[month], (code, month) not in hidden)
-                for month in shown_months
-            ]
+            series = []
+            for month in school_months(firsts[target.pk], latest)[-SERIES_MONTHS:]:
+                figure = figures.get(_month_key(month))
+                shown = (code, _month_key(month)) not in hidden
+                series.append(Point(month_label(month), figure.value if figure else None, shown))
+            current = figures.get(_month_key(latest))
             progress = Progress(
                 target=target,
                 kind=ProgressKind.COMPUTED,
-                current=months[latest],
-                current_shown=(code, latest) not in hidden,
+                current=current.value if current else None,
+                current_shown=(code, _month_key(latest)) not in hidden,
                 as_of=month_end(latest),
                 as_of_label=month_label(latest),
                 series=series,
@@ -430,6 +367,10 @@ def _computed_progress(
                 f"The figure for each school month (August left out), over the partnership's "
                 f"{schools} school{'s' if schools != 1 else ''}, as recorded in SaferSchools"
             )
+            if progress.current is None and code in PER_100_CODES:
+                progress.notes.append(
+                    "No rate per 100 pupils: not every school's number of pupils is known"
+                )
             if any(not point.shown for point in series):
                 progress.notes.append(HIDDEN_NOTE)
             _judge(progress)
@@ -437,57 +378,168 @@ def _computed_progress(
     return found
 
 
-def period_end(period_start: date) -> date:
-    """The last day of the year that starts on ``period_start`` (an academic year starts on 1
-    September, and ends on 31 August)."""
-    following = month_after(period_start.replace(day=1), 12)
-    return following + timedelta(days=period_start.day - 2)
+def _combined_notes(combined: Combined, what: str, by_pupils: bool) -> list[str]:
+    notes = []
+    if combined.schools > 1:
+        if combined.weighted:
+            how = "weighted by their numbers of pupils"
+        elif by_pupils:
+            how = "a plain mean (not every school's number of pupils is known)"
+        else:
+            how = "a plain mean"
+        notes.append(f"{what} of {combined.schools} schools, {how}")
+    if combined.suppressed:
+        notes.append(
+            f"{combined.suppressed} school figure{'s' if combined.suppressed != 1 else ''} "
+            "suppressed by the publisher left out"
+        )
+    return notes
+
+
+def _published_point(label: str, value: Value) -> Point:
+    suppressed = value.parts.get("suppressed", 0) if value.parts else int(value.suppressed)
+    return Point(label, value.value, True, f"{suppressed} suppressed" if suppressed else "")
 
 
 def _imported_progress(
     targets: list[Target], schools: list[School], today: date
 ) -> dict[uuid.UUID, Progress]:
     found: dict[uuid.UUID, Progress] = {}
-    codes = {target.indicator_id for target in targets}
-    by_school = {school.pk: school for school in schools}
-    values: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for value in IndicatorValue.objects.filter(
-        school_id__in=list(by_school), indicator_id__in=codes, period_start__lte=today
-    ).order_by("period_start"):
-        values[value.indicator_id].append(value)
-    for target in targets:
-        rows = values.get(target.indicator_id, [])  # type: ignore[arg-type]
-        latest: dict[uuid.UUID, IndicatorValue] = {}
-        periods: dict[tuple[date, str], list[tuple[School, IndicatorValue]]] = defaultdict(list)
-        for value in rows:
-            assert value.school_id is not None
-            latest[value.school_id] = value
-            periods[(value.period_start, value.period)].append((by_school[value.school_id], value))
-        pairs = [(by_school[school_id], value) for school_id, value in latest.items()]
-        combined = combine(pairs)
+    for group in _by_code(targets).values():
+        indicator = group[0].indicator
+        assert indicator is not None
+        by_pupils = indicator.unit in RATE_UNITS
+        by_school = indicator_values(
+            indicator=indicator, schools=schools, kind=PeriodKind.YEAR, since=EARLIEST, until=today
+        )
+        years = imported_group(indicator=indicator, schools=schools, by_school=by_school)
+        pairs = [
+            (school, list(by_school[school.pk].values())[-1])
+            for school in schools
+            if by_school[school.pk]
+        ]
+        combined = combine(pairs, by_pupils=by_pupils)
         used = [value for _, value in pairs if not value.suppressed]
-        labels = sorted({value.period for value in used})
-        starts = [value.period_start for value in used]
+        labels = sorted({value.period.label for value in used})
+        # A year's figure tells how the whole year went: it stands at the year's end.
+        as_of = max((value.period.end for value in used), default=None)
+        for target in group:
+            progress = Progress(
+                target=target,
+                kind=ProgressKind.IMPORTED,
+                current=combined.value,
+                as_of=as_of,
+                as_of_label=" to ".join([labels[0], labels[-1]] if len(labels) > 1 else labels),
+                target_passed=today > target.target_on,
+                # Published figures come a year or more after the year they are for: the
+                # latest few years are shown, whatever the baseline's date, to set the current
+                # figure in context.
+                series=[
+                    _published_point(label, value)
+                    for label, value in list(years.items())[-PUBLISHED_PERIODS:]
+                ],
+            )
+            progress.notes.extend(_combined_notes(combined, "The mean", by_pupils))
+            if len(labels) > 1:
+                progress.notes.append(
+                    "The schools' latest published figures are of different years"
+                )
+            _judge(progress)
+            found[target.pk] = progress
+    return found
+
+
+def _area_progress(targets: list[Target], today: date) -> dict[uuid.UUID, Progress]:
+    """Targets on an area-level indicator: the area's own published figure."""
+    found: dict[uuid.UUID, Progress] = {}
+    read: dict[tuple[str, uuid.UUID], dict[str, Value]] = {}
+    for target in targets:
+        indicator = target.indicator
+        assert indicator is not None
+        area_id = target.outcome.workplan.partnership.area_id
+        if (indicator.code, area_id) not in read:
+            read[(indicator.code, area_id)] = area_values(
+                indicator=indicator, area=area_id, kind=PeriodKind.YEAR, since=EARLIEST, until=today
+            )
+        years = read[(indicator.code, area_id)]
+        figures = [value for value in years.values() if value.value is not None]
+        latest = figures[-1] if figures else None
         progress = Progress(
             target=target,
-            kind=ProgressKind.IMPORTED,
-            current=combined.value,
-            # A year's figure tells how the whole year went: it stands at the year's end.
-            as_of=period_end(max(starts)) if starts else None,
-            as_of_label=" to ".join([labels[0], labels[-1]] if len(labels) > 1 else labels),
+            kind=ProgressKind.AREA,
+            current=latest.value if latest else None,
+            as_of=latest.period.end if latest else None,
+            as_of_label=latest.period.label if latest else "",
             target_passed=today > target.target_on,
+            series=[
+                _published_point(label, value)
+                for label, value in list(years.items())[-PUBLISHED_PERIODS:]
+            ],
         )
-        # Published figures come a year or more after the year they are for: the latest few
-        # years are shown, whatever the baseline's date, to set the current figure in context.
-        for (_, period), members in sorted(periods.items())[-PUBLISHED_PERIODS:]:
-            one = combine(members)
-            note = f"{one.suppressed} suppressed" if one.suppressed else ""
-            progress.series.append(Point(period, one.value, True, note))
-        progress.notes.extend(_combined_notes(combined, "The mean"))
-        if len(labels) > 1:
-            progress.notes.append("The schools' latest published figures are of different years")
+        progress.notes.append(
+            "The figure for the whole area, as its partners publish it: the partnership's "
+            "schools are part of it"
+        )
         _judge(progress)
         found[target.pk] = progress
+    return found
+
+
+def _survey_terms(indicator: Indicator, schools: list[School], today: date) -> list[Value]:
+    """The partnership's survey figures for the indicator, term by term over the last
+    ``SURVEY_YEARS`` academic years, for the terms in which any pupil answered."""
+    since = date(academic_year_of(today) - SURVEY_YEARS + 1, 9, 1)
+    terms = group_values(
+        indicator=indicator, schools=schools, kind=PeriodKind.TERM, since=since, until=today
+    )
+    return [value for value in terms.values() if value.respondents]
+
+
+def _answered(value: Value) -> bool:
+    """Whether enough pupils answered for the figure to be shown (to anyone)."""
+    return value.value is not None and (value.respondents or 0) >= SUPPRESS_BELOW
+
+
+def _surveyed_progress(
+    targets: list[Target], schools: list[School], today: date
+) -> dict[uuid.UUID, Progress]:
+    found: dict[uuid.UUID, Progress] = {}
+    for group in _by_code(targets).values():
+        indicator = group[0].indicator
+        assert indicator is not None
+        terms = _survey_terms(indicator, schools, today)
+        shown = [value for value in terms if _answered(value)]
+        latest = shown[-1] if shown else None
+        series = [
+            Point(
+                value.period.label,
+                value.value,
+                _answered(value),
+                f"{value.respondents} pupils answered" if _answered(value) else FEW_ANSWERS,
+            )
+            for value in terms
+        ]
+        for target in group:
+            progress = Progress(
+                target=target,
+                kind=ProgressKind.SURVEYED,
+                current=latest.value if latest else None,
+                as_of=min(latest.period.end, today) if latest else None,
+                as_of_label=latest.period.label if latest else "",
+                series=series,
+                target_passed=today > target.target_on,
+            )
+            progress.notes.append(
+                "The pupil perception survey's answers of the partnership's pupils taken "
+                "together, term by term"
+            )
+            if terms and terms[-1] is not latest:
+                progress.notes.append(
+                    f"A later survey is not shown: {FEW_ANSWERS}, too few to say anything "
+                    "without pointing to a pupil"
+                )
+            _judge(progress)
+            found[target.pk] = progress
     return found
 
 
@@ -516,22 +568,41 @@ def _measured_progress(targets: list[Target], today: date) -> dict[uuid.UUID, Pr
     return found
 
 
+def _kind_of(target: Target) -> str:
+    if target.indicator_id is None:
+        return ProgressKind.MEASURED
+    if target.indicator_id in COMPUTED_CODES:
+        return ProgressKind.COMPUTED
+    indicator = target.indicator
+    assert indicator is not None
+    if indicator.source == Indicator.Source.SURVEYED:
+        return ProgressKind.SURVEYED
+    if indicator.level == Indicator.Level.AREA:
+        return ProgressKind.AREA
+    return ProgressKind.IMPORTED
+
+
 def target_progress(
     *, targets: Iterable[Target], counts: Counts, today: date
 ) -> dict[uuid.UUID, Progress]:
     """Each target's progress, keyed by target id, over the partnership's schools as the viewer
-    may see it (``counts_for``): one query for every imported figure, one for each computed
-    indicator used (five at most; two for a viewer who sees some of the schools' counts in full
-    but not all), and none for measured targets, whose measurements are prefetched
-    (``workplan_get``)."""
-    targets = list(targets)
-    computed = [t for t in targets if t.indicator_id in COMPUTED_CODES]
-    imported = [t for t in targets if t.indicator_id and t.indicator_id not in COMPUTED_CODES]
-    measured = [t for t in targets if not t.indicator_id]
-    found = _computed_progress(computed, counts, today) if computed else {}
-    if imported:
-        found.update(_imported_progress(imported, counts.schools, today))
-    found.update(_measured_progress(measured, today))
+    may see it (``counts_for``). A fixed number of queries whatever the number of targets: one
+    to three for each computed indicator used (and, for a viewer who does not see every school's
+    counts in full, those of the indicators sharing their records), one for each imported
+    indicator, the survey's reading of each surveyed one, and none for measured targets, whose
+    measurements are prefetched (``workplan_get``)."""
+    by_kind: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_kind[_kind_of(target)].append(target)
+    found: dict[uuid.UUID, Progress] = {}
+    if by_kind[ProgressKind.COMPUTED]:
+        found.update(_computed_progress(by_kind[ProgressKind.COMPUTED], counts, today))
+    if by_kind[ProgressKind.IMPORTED]:
+        found.update(_imported_progress(by_kind[ProgressKind.IMPORTED], counts.schools, today))
+    found.update(_area_progress(by_kind[ProgressKind.AREA], today))
+    if by_kind[ProgressKind.SURVEYED]:
+        found.update(_surveyed_progress(by_kind[ProgressKind.SURVEYED], counts.schools, today))
+    found.update(_measured_progress(by_kind[ProgressKind.MEASURED], today))
     return found
 
 
@@ -552,26 +623,94 @@ class Hint:
         return f"{plain(self.value)} ({self.label})"
 
 
-def baseline_hints(*, counts: Counts, today: date) -> dict[str, Hint]:
-    """The partnership's latest figure of each indicator of the catalogue, by code: the latest
-    published figures combined, and the computed figures of the latest full school month, as
-    the viewer may see them (``counts_for``). One query for the published figures and one (or
-    two) for each computed indicator."""
-    schools = counts.schools
+def _imported_hints(
+    indicators: list[Indicator], schools: list[School], today: date
+) -> dict[str, Hint]:
+    latest = latest_values(schools=schools, codes=[i.code for i in indicators], until=today)
     hints: dict[str, Hint] = {}
+    for indicator in indicators:
+        pairs: list[tuple[School, Value]] = []
+        for school in schools:
+            stored = latest.get((school.pk, indicator.code))
+            if stored is not None:
+                value = Value(
+                    code=indicator.code,
+                    period=parse_period(stored.period),
+                    value=stored.value,
+                    source=indicator.source,
+                    suppressed=stored.suppressed,
+                )
+                pairs.append((school, value))
+        combined = combine(pairs, by_pupils=indicator.unit in RATE_UNITS)
+        periods = sorted({value.period.label for _, value in pairs if not value.suppressed})
+        hints[indicator.code] = Hint(combined.value, True, ", ".join(periods) or "no figure")
+    return hints
+
+
+def _latest_shown(values: Iterable[Value]) -> Value | None:
+    figures = [value for value in values if value.value is not None]
+    return figures[-1] if figures else None
+
+
+def baseline_hints(*, counts: Counts, today: date) -> dict[str, Hint]:
+    """The partnership's latest figure of each indicator of the catalogue, by code, as the
+    viewer may see it (``counts_for``): the schools' latest published figures combined, the
+    area's latest for an area-level indicator, the latest survey term at least five pupils
+    answered in, and the computed figures of the latest full school month. A fixed number of
+    queries: one for the published figures, one for the area's, and those of each computed
+    and surveyed indicator's reading."""
+    schools = counts.schools
     indicators = list(Indicator.objects.order_by("name"))
-    imported = [i.code for i in indicators if i.code not in COMPUTED_CODES]
-    latest = latest_values(schools=schools, codes=imported, until=today)
-    for code in imported:
-        pairs = [(s, latest[(s.pk, code)]) for s in schools if (s.pk, code) in latest]
-        combined = combine(pairs)
-        periods = sorted({value.period for _, value in pairs if not value.suppressed})
-        hints[code] = Hint(combined.value, True, ", ".join(periods) or "no figure")
+    hints = _imported_hints(
+        [
+            i
+            for i in indicators
+            if i.source == Indicator.Source.IMPORTED and i.level != Indicator.Level.AREA
+        ],
+        schools,
+        today,
+    )
+    for indicator in indicators:
+        if (
+            indicator.source == Indicator.Source.IMPORTED
+            and indicator.level == Indicator.Level.AREA
+        ):
+            figure = None
+            if schools:
+                figure = _latest_shown(
+                    area_values(
+                        indicator=indicator,
+                        area=schools[0].area_id,
+                        kind=PeriodKind.YEAR,
+                        since=EARLIEST,
+                        until=today,
+                    ).values()
+                )
+            hints[indicator.code] = Hint(
+                figure.value if figure else None, True, figure.period.label if figure else ""
+            )
+        elif indicator.source == Indicator.Source.SURVEYED:
+            answered = [v for v in _survey_terms(indicator, schools, today) if _answered(v)]
+            figure = answered[-1] if answered else None
+            hints[indicator.code] = Hint(
+                figure.value if figure else None, True, figure.period.label if figure else ""
+            )
     month = latest_full_school_month(today)
-    codes = sorted(COMPUTED_CODES)
-    totals, hidden = _computed_months(codes, counts, dict.fromkeys(codes, month), month)
-    for code in codes:
-        hints[code] = Hint(totals[code][month], (code, month) not in hidden, month_label(month))
+    computed = [i for i in indicators if i.code in COMPUTED_CODES]
+    hidden = _hidden(counts, [i.code for i in computed], month, month_end(month))
+    for indicator in computed:
+        figure = group_values(
+            indicator=indicator,
+            schools=schools,
+            kind=PeriodKind.MONTH,
+            since=month,
+            until=month_end(month),
+        ).get(_month_key(month))
+        hints[indicator.code] = Hint(
+            figure.value if figure else None,
+            (indicator.code, _month_key(month)) not in hidden,
+            month_label(month),
+        )
     return hints
 
 

@@ -443,12 +443,13 @@ def _clean_target(
     if baseline_on and target_on and target_on <= baseline_on:
         errors["target_on"] = "The target date must be after the baseline date"
     if indicator is not None:
-        lowest = Decimal(0)
+        # A score (Progress 8) may be below nought; every other unit may not.
+        lowest = None if indicator.unit == Indicator.Unit.SCORE else Decimal(0)
         highest = Decimal(100) if indicator.unit == Indicator.Unit.PERCENT else None
         for name, value in (("baseline", baseline), ("target_value", target_value)):
             if value is None:
                 continue
-            if value < lowest or (highest is not None and value > highest):
+            if (lowest is not None and value < lowest) or (highest is not None and value > highest):
                 span = "from 0 to 100" if highest is not None else "of 0 or more"
                 errors[name] = f"Enter a figure {span} for {indicator.name.lower()}"
     return {

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from saferschools.core import access
 from saferschools.core.audit import audit_source
 from saferschools.core.models import Agency, Partnership
-from saferschools.lib.charts import Series, bar_chart_svg
+from saferschools.lib.charts import Reference, Series, line_chart_svg
 from saferschools.lib.schooldays import academic_year_label
 from saferschools.outcomes.models import Indicator
 
@@ -94,37 +94,89 @@ class TargetView:
     progress: selectors.Progress
     tag: str
     chart: SafeString | None
+    summary: str
+
+
+# How each kind of progress names its figures: after the name in a chart's title, and in its
+# description.
+SERIES_WORDS = {
+    selectors.ProgressKind.COMPUTED: (
+        " by school month",
+        "in each school month since the baseline",
+    ),
+    selectors.ProgressKind.IMPORTED: (
+        " by published year",
+        "for the partnership's schools in each of the latest published years",
+    ),
+    selectors.ProgressKind.AREA: (" by published year", "for the area in each published year"),
+    selectors.ProgressKind.SURVEYED: (
+        " by survey term",
+        "for the partnership's pupils in each term they were surveyed",
+    ),
+    selectors.ProgressKind.MEASURED: (", as measured", "as measured by hand"),
+}
+GAPS = {
+    selectors.ProgressKind.COMPUTED: "A gap marks a month with no figure, or one that could "
+    "give away a count from 1 to 4.",
+    selectors.ProgressKind.IMPORTED: "A gap marks a year whose every figure the publisher "
+    "suppressed.",
+    selectors.ProgressKind.AREA: "A gap marks a year the publisher suppressed.",
+    selectors.ProgressKind.SURVEYED: f"A gap marks a term when {selectors.FEW_ANSWERS}.",
+    selectors.ProgressKind.MEASURED: "",
+}
+
+
+def _name(target: Target) -> str:
+    return target.indicator.name if target.indicator is not None else target.measure
 
 
 def _chart(progress: selectors.Progress) -> SafeString | None:
-    """The target's figures as bars, to sit beside the table of the same figures: a computed
-    indicator's school months, an imported one's published years, or the measurements of one
-    measured by hand. Officer hours keep their decimal, as do rates and measurements."""
+    """The target's figures as a line over its periods, with the baseline and the target drawn
+    across, to sit beside the table of the same figures."""
     if not progress.series:
         return None
     target = progress.target
-    name = target.indicator.name if target.indicator is not None else target.measure
+    name = _name(target)
     values = [point.value if point.shown else None for point in progress.series]
-    if progress.kind == selectors.ProgressKind.COMPUTED:
-        title, what = f"{name} by school month", "in each school month since the baseline"
-        gap = "“Not shown” marks a figure that could give away a count from 1 to 4."
-    elif progress.kind == selectors.ProgressKind.IMPORTED:
-        title = f"{name} by published year"
-        what = "for the partnership's schools in each of the latest published years"
-        gap = "“Not shown” marks a year whose every figure the publisher suppressed."
-    else:
-        title, what, gap = f"{name}, as measured", "as measured by hand", ""
-    return bar_chart_svg(
-        title=title,
+    title, what = SERIES_WORDS[progress.kind]
+    gap = GAPS[progress.kind] if None in values else ""
+    return line_chart_svg(
+        title=f"{name}{title}",
         description=(
-            f"{name} {what}, for the target “{target.description}”. The table beside the chart "
-            "gives the same figures." + (f" {gap}" if None in values else "")
+            f"{name} {what}, for the target “{target.description}”, with the baseline "
+            f"({selectors.plain(target.baseline)}) and the target "
+            f"({selectors.plain(target.target_value)}) drawn across. The table beside the chart "
+            "gives the same figures." + (f" {gap}" if gap else "")
         ),
         labels=[point.label for point in progress.series],
         series=[Series(name, values)],
+        references=[
+            Reference("Baseline", target.baseline),
+            Reference("Target", target.target_value),
+        ],
         chart_id=f"chart-{target.pk}",
         width=CHART_WIDTH,
     )
+
+
+def _summary(progress: selectors.Progress) -> str:
+    """One sentence saying where the target stands, giving no figure the viewer may not see."""
+    target = progress.target
+    span = (
+        f"From {selectors.plain(target.baseline)} on {services.long_date(target.baseline_on)} "
+        f"towards {selectors.plain(target.target_value)} by {services.long_date(target.target_on)}"
+    )
+    if progress.current is None:
+        return f"{span}: there is no figure yet."
+    if not progress.current_shown:
+        return (
+            f"{span}: the latest figure ({progress.as_of_label}) is not shown, as it could give "
+            "away a count from 1 to 4."
+        )
+    latest = f"the latest figure is {progress.current_text} ({progress.as_of_label})"
+    if progress.status == selectors.ProgressStatus.NO_FIGURE:
+        return f"{span}, {latest}, from before the baseline."
+    return f"{span}, {latest}: {progress.status_label.lower()}."
 
 
 def _target_views(
@@ -140,6 +192,7 @@ def _target_views(
             progress[target.pk],
             PROGRESS_TAGS[progress[target.pk].status],
             _chart(progress[target.pk]),
+            _summary(progress[target.pk]),
         )
         for target in targets
     }

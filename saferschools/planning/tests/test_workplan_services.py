@@ -423,6 +423,14 @@ def test_a_count_target_may_not_be_negative(world, head):
     }
 
 
+def test_a_score_target_may_be_below_nought(world, head):
+    """Progress 8 is 0 at the national average: a school below it starts from a negative."""
+    workplan = start(world.p, head)
+    outcome = add_outcome(workplan, head)
+    target = add_target(outcome, head, indicator="ks4_progress8", baseline="-0.4", target_value=0)
+    assert target.baseline == Decimal("-0.4")
+
+
 # Stale edits --------------------------------------------------------------------------------------
 
 
