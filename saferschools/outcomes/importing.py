@@ -1,14 +1,22 @@
-"""Importing published figures: school-level indicators from the Department for Education, and
-the Index of Multiple Deprivation by neighbourhood.
+"""Importing published and partner figures: school-level indicators from the Department for
+Education and Ofsted, a youth offending team's figures for its area, and the Index of Multiple
+Deprivation by neighbourhood.
 
-The layouts are documented column by column in docs/indicators.md. Four are accepted, as
-published, and told apart by their header:
+The layouts are documented column by column in docs/indicators.md ("Importing figures"). They
+are accepted as published and told apart by their header:
 
-* ``performance_tables_absence``: the "Find and compare school performance" absence file
-  (``england_abs.csv``: ``LA, ESTAB, URN, PERCTOT, PPERSABS10``). It does not state its academic
-  year, so the caller gives it (``--period``).
+* ``performance_tables_absence``, ``performance_tables_ks4``, ``performance_tables_ks2``: the
+  "Find and compare school performance" files ``england_abs.csv`` (``URN, PERCTOT,
+  PPERSABS10``), ``england_ks4final.csv`` (``URN, ATT8SCR, P8MEA, PTL2BASICS_94``) and
+  ``england_ks2final.csv`` (``URN, PTRWM_EXP``). They do not state their academic year, so the
+  caller gives it (``--period``).
 * ``ees_exclusions`` and ``ees_absence``: the school-level CSV downloads of "Explore education
   statistics", which state their own periods (``time_period`` 201819 is 2018/19).
+* ``ofsted_inspections``: Ofsted's management information on state-funded schools'
+  inspections; each behaviour judgement counts in the academic year of its inspection
+  (``importing_inspections``).
+* ``yot_first_time_entrants``: a youth offending team's first-time entrants per 100,000 by local
+  authority and period (a year, a term or a month), stored for the area (``importing_areas``).
 * ``imd2019``: the ``IMD2019`` sheet of the English Indices of Deprivation 2019 File 1 workbook,
   saved as CSV.
 
@@ -20,78 +28,103 @@ one transaction that replaces what the file covers and writes one audit event.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 
 from saferschools.core.audit import audit_record
-from saferschools.core.models import AuditAction, School
-from saferschools.lib.csvfile import FileErrors, LineError, read_text, records
+from saferschools.core.models import Area, AuditAction, School
+from saferschools.lib.csvfile import LineError, records
 
+from .importing_areas import FIRST_TIME_ENTRANTS_FILE, is_area_header, read_areas
+from .importing_files import (
+    CONTROL,
+    DEPRIVATION,
+    EES,
+    KS2_EXPECTED_RWM,
+    KS4_ATTAINMENT8,
+    KS4_BASICS_GRADE4,
+    KS4_PROGRESS8,
+    MAX_TEXT,
+    OVERALL_ABSENCE,
+    PERFORMANCE_TABLES,
+    PERMANENT_EXCLUSION_RATE,
+    PERSISTENT_ABSENCE,
+    SUSPENSION_RATE,
+    WHOLE,
+    Figure,
+    FileSource,
+    IndicatorFile,
+    IndicatorFileError,
+    IndicatorImportError,
+    Layout,
+    Markers,
+    Neighbourhood,
+    Rows,
+    SchoolRow,
+    ees_period_parse,
+    figure_read,
+    file_text,
+    header_names,
+    other_period_reason,
+    row_fields,
+    single_period,
+    urn_error,
+    urn_read,
+    whole_years_only,
+)
+from .importing_inspections import (
+    DATE_COLUMNS,
+    GRADE_COLUMNS,
+    OFSTED_INSPECTIONS,
+    inspections_header_error,
+    is_inspections_header,
+    read_inspections,
+)
 from .models import Indicator, IndicatorImport, IndicatorValue, LsoaDeprivation
+from .periods import Period, parse_period
 
-FileSource = str | os.PathLike[str] | IO[bytes] | IO[str]
-
-OVERALL_ABSENCE = "overall_absence"
-PERSISTENT_ABSENCE = "persistent_absence"
-SUSPENSION_RATE = "suspension_rate"
-PERMANENT_EXCLUSION_RATE = "permanent_exclusion_rate"
-# Indicators whose values are percentages, so never above 100.
-PERCENT_CODES = frozenset({OVERALL_ABSENCE, PERSISTENT_ABSENCE})
-# The database column holds 12 digits, 3 of them after the point.
-VALUE_PLACES = Decimal("0.001")
-VALUE_LIMIT = Decimal("1000000000")
-
-# Rows written per INSERT: well under SQLite's limit on variables in one statement.
+# Rows written per INSERT, and ids per IN (...): well under SQLite's limit on variables in one
+# statement.
 IMPORT_BATCH = 2000
-MAX_TEXT = 120
-
-
-class IndicatorFileError(LineError):
-    """A problem at one line of an indicator file (line 1 is the header)."""
-
-
-class IndicatorImportError(FileErrors):
-    """Every problem found in an indicator file, in line order; nothing was imported."""
-
-    what = "indicator file"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A published layout: its code (stored on the import), its name, and which of its columns
-    give which indicator."""
-
-    code: str
-    name: str
-    label: str
-    measures: tuple[tuple[str, str], ...] = ()  # (column, indicator code), in column order
-
-    @property
-    def states_period(self) -> bool:
-        return self.code.startswith("ees_")
-
 
 PERFORMANCE_TABLES_ABSENCE = Layout(
     "performance_tables_absence",
     "DfE performance tables absence",
     "DfE performance tables absence (URN, PERCTOT, PPERSABS10)",
+    PERFORMANCE_TABLES,
     (("perctot", OVERALL_ABSENCE), ("ppersabs10", PERSISTENT_ABSENCE)),
+)
+PERFORMANCE_TABLES_KS4 = Layout(
+    "performance_tables_ks4",
+    "DfE performance tables key stage 4",
+    "DfE performance tables key stage 4 (URN, ATT8SCR, P8MEA, PTL2BASICS_94)",
+    PERFORMANCE_TABLES,
+    (
+        ("att8scr", KS4_ATTAINMENT8),
+        ("p8mea", KS4_PROGRESS8),
+        ("ptl2basics_94", KS4_BASICS_GRADE4),
+    ),
+)
+PERFORMANCE_TABLES_KS2 = Layout(
+    "performance_tables_ks2",
+    "DfE performance tables key stage 2",
+    "DfE performance tables key stage 2 (URN, PTRWM_EXP)",
+    PERFORMANCE_TABLES,
+    (("ptrwm_exp", KS2_EXPECTED_RWM),),
 )
 EES_EXCLUSIONS = Layout(
     "ees_exclusions",
     "Explore education statistics school-level exclusions",
     "Explore education statistics school-level suspensions and permanent exclusions "
     "(school_urn, time_period, susp_rate or fixed_excl_rate, perm_excl_rate)",
+    EES,
     (("susp_rate", SUSPENSION_RATE), ("perm_excl_rate", PERMANENT_EXCLUSION_RATE)),
 )
 EES_ABSENCE = Layout(
@@ -99,6 +132,7 @@ EES_ABSENCE = Layout(
     "Explore education statistics school-level absence",
     "Explore education statistics school-level absence "
     "(school_urn, time_period, sess_overall_percent, enrolments_pa_10_exact_percent)",
+    EES,
     (
         ("sess_overall_percent", OVERALL_ABSENCE),
         ("enrolments_pa_10_exact_percent", PERSISTENT_ABSENCE),
@@ -108,12 +142,33 @@ IMD_2019 = Layout(
     "imd2019",
     "Index of Multiple Deprivation 2019",
     "English Indices of Deprivation 2019, IMD2019 sheet saved as CSV (LSOA code (2011), ...)",
+    DEPRIVATION,
 )
-LAYOUTS: tuple[Layout, ...] = (PERFORMANCE_TABLES_ABSENCE, EES_EXCLUSIONS, EES_ABSENCE, IMD_2019)
+PERFORMANCE_TABLES_LAYOUTS = (
+    PERFORMANCE_TABLES_ABSENCE,
+    PERFORMANCE_TABLES_KS4,
+    PERFORMANCE_TABLES_KS2,
+)
+LAYOUTS: tuple[Layout, ...] = (
+    *PERFORMANCE_TABLES_LAYOUTS,
+    EES_EXCLUSIONS,
+    EES_ABSENCE,
+    OFSTED_INSPECTIONS,
+    FIRST_TIME_ENTRANTS_FILE,
+    IMD_2019,
+)
 
 # Before 2020/21 the Department called suspensions "fixed-period exclusions".
 LEGACY_SUSPENSION_COLUMN = "fixed_excl_rate"
 EES_KEYS = ("school_urn", "time_period", "geographic_level")
+# The columns some layout reads: a header may name any other column twice.
+READ_COLUMNS = frozenset(
+    {"urn", "la", "lea", "estab", "rectype", "time_identifier", LEGACY_SUSPENSION_COLUMN}
+    | set(EES_KEYS)
+    | {column for layout in LAYOUTS for column, _ in layout.measures}
+    | set(GRADE_COLUMNS)
+    | set(DATE_COLUMNS)
+)
 
 IMD_2019_COLUMNS: tuple[str, ...] = (
     "LSOA code (2011)",
@@ -127,105 +182,26 @@ IMD_2019_EDITION = "2019"
 # The number of 2011 LSOAs in England, so the largest IMD 2019 rank.
 IMD_2019_LSOAS = 32_844
 _LSOA_CODE = re.compile(r"[EW]0[0-9]{7}")
-# Control characters: no published name holds one, and PostgreSQL cannot store NUL in text.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DISTRICT_CODE = re.compile(r"[EW][0-9]{8}")
 
 # Markers for a value that is not a number. Suppressed: the publisher holds a figure but does not
-# show it, to protect small numbers. No value: there is no figure to show.
-PERFORMANCE_SUPPRESSED = frozenset({"supp"})
-PERFORMANCE_NO_VALUE = frozenset({"", "ne", "na", "np", ".."})
+# show it, to protect small numbers (SUPP) or because too few of the pupils have the prior
+# results a progress score needs (LOWCOV). No value: there is no figure to show (no entries, not
+# applicable, not published, a new school).
+PERFORMANCE_MARKERS = Markers(
+    suppressed=frozenset({"supp", "lowcov"}),
+    no_value=frozenset({"", "ne", "na", "np", "new", ".."}),
+    upper=True,
+)
 # Government Statistical Service symbols as Explore education statistics uses them: c
 # confidential, low rounds to zero (both suppressed); x not available, z not applicable, u low
 # reliability; ~ and : are the older symbols for "low" and "not available".
-EES_SUPPRESSED = frozenset({"c", "low", "~"})
-EES_NO_VALUE = frozenset({"", "x", "z", ":", "u"})
-
-_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
-_PERIOD = re.compile(r"([0-9]{4})/([0-9]{2})")
-_EES_PERIOD = re.compile(r"([0-9]{4})([0-9]{2})")
-_URN = re.compile(r"[0-9]{1,8}")
-_WHOLE = re.compile(r"[0-9]{1,6}")
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """An academic year: ``label`` "2017/18", starting on 1 September of its first year."""
-
-    start: date
-    label: str
-
-
-def period_parse(value: str) -> Period | None:
-    """The academic year written "YYYY/YY" (2017/18), or ``None`` if ``value`` is not one."""
-    match = _PERIOD.fullmatch(value.strip())
-    if not match:
-        return None
-    return _academic_year(int(match.group(1)), int(match.group(2)))
-
-
-def ees_period_parse(value: str) -> Period | None:
-    """The academic year of an Explore education statistics ``time_period`` (201819), or
-    ``None``."""
-    match = _EES_PERIOD.fullmatch(value.strip())
-    if not match:
-        return None
-    return _academic_year(int(match.group(1)), int(match.group(2)))
-
-
-def _academic_year(first: int, second: int) -> Period | None:
-    if not 1900 <= first <= 2999 or second != (first + 1) % 100:
-        return None
-    return Period(start=date(first, 9, 1), label=f"{first}/{second:02d}")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One indicator of a school row: a number, suppressed (no number), or neither (the row
-    gives no figure, and nothing is stored)."""
-
-    indicator: str
-    value: Decimal | None
-    suppressed: bool = False
-
-    @property
-    def stored(self) -> bool:
-        return self.value is not None or self.suppressed
-
-
-@dataclass(frozen=True)
-class SchoolRow:
-    line: int
-    urn: int
-    period: Period
-    figures: tuple[Figure, ...]
-
-
-@dataclass(frozen=True)
-class Neighbourhood:
-    line: int
-    lsoa_code: str
-    lsoa_name: str
-    district_code: str
-    district_name: str
-    imd_rank: int
-    imd_decile: int
-
-
-@dataclass
-class IndicatorFile:
-    """A whole file, read and checked: its layout, the indicators and periods it covers, its
-    school rows (or neighbourhoods), and the rows it leaves aside, counted by reason."""
-
-    layout: Layout
-    file_name: str
-    rows: int
-    indicators: tuple[str, ...] = ()
-    periods: tuple[Period, ...] = ()
-    schools: list[SchoolRow] = field(default_factory=list)
-    neighbourhoods: list[Neighbourhood] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)
-    edition: str = ""
+EES_MARKERS = Markers(
+    suppressed=frozenset({"c", "low", "~"}),
+    no_value=frozenset({"", "x", "z", ":", "u"}),
+)
+# The performance tables' record types of rows about one school: 1 mainstream, 2 special.
+SCHOOL_RECORD_TYPES = frozenset({"1", "2"})
 
 
 def layout_names() -> str:
@@ -236,32 +212,32 @@ def layout_names() -> str:
 def indicator_file_read(
     source: FileSource, *, period: str | None = None, file_name: str = ""
 ) -> IndicatorFile:
-    """Read an indicator file in one of the published layouts (``LAYOUTS``).
+    """Read an indicator file in one of the layouts accepted (``LAYOUTS``).
 
     Guarantees:
 
     * The layout is recognised from the header; a header that is none of them is refused at
       line 1, naming the layouts accepted.
-    * Every row is checked: a URN (or LSOA code) on each row, once per period; each value a
-      number in range (percentages 0 to 100), a suppression marker or a no-data marker; a
-      period where the file states one. If anything is wrong, one ``IndicatorImportError``
-      lists every problem with its line number and nothing is returned.
-    * ``period`` ("2017/18") is required by the performance-tables file, which does not state
-      its year; for a file that states its own periods it picks that one (the file must hold
-      it), leaving the rows of other periods aside; the deprivation index has no period and
-      ignores it.
+    * Every row is checked: a URN (or local authority, or LSOA code) on each row, once per
+      period; each value a number in range (percentages 0 to 100), a suppression marker or a
+      no-data marker; a period where the file states one. If anything is wrong, one
+      ``IndicatorImportError`` lists every problem with its line number and nothing is
+      returned.
+    * ``period`` ("2017/18") is required by the performance-tables files, which do not state
+      their year, and by a partner's area file without a period column, which may also be
+      given a term ("2025/26 autumn") or a month ("2026-03"); a term or a month is refused for
+      a file of whole academic years. For a file that states its own periods it picks that one
+      (the file must hold it), leaving the rows of other periods aside; the deprivation index
+      has no period and ignores it.
     * Rows that are not about one school (national or local-authority summaries, other
-      geographic levels, terms rather than the academic year) are left aside and counted.
+      geographic levels, terms rather than the academic year, inspections without a behaviour
+      judgement) are left aside and counted.
 
-    Touches no database. ``ValueError`` if ``period`` is not written like 2017/18.
+    Touches no database. ``PeriodError`` (a ``ValueError``) if ``period`` names no period.
     """
-    chosen = None
-    if period is not None:
-        chosen = period_parse(period)
-        if chosen is None:
-            raise ValueError(f"{period!r} is not an academic year like 2017/18")
+    chosen = parse_period(period) if period is not None else None
     try:
-        text = _text(source)
+        text = file_text(source)
     except IndicatorFileError as error:
         raise IndicatorImportError([error]) from None
     rows = records(text, IndicatorFileError)
@@ -271,7 +247,7 @@ def indicator_file_read(
         raise IndicatorImportError([IndicatorFileError(1, "the file is empty")]) from None
     if isinstance(header, LineError):
         raise IndicatorImportError([header])
-    names = _header_names(header)
+    names = header_names(header)
     try:
         layout, columns = _detect(names, header_line)
     except IndicatorFileError as error:
@@ -280,38 +256,20 @@ def indicator_file_read(
         file_name = Path(source).name
     if layout is IMD_2019:
         return _read_imd(rows, names, file_name)
+    if layout is FIRST_TIME_ENTRANTS_FILE:
+        return read_areas(rows, names, chosen, header_line, file_name)
+    whole_years_only(chosen, layout, header_line)
+    if layout is OFSTED_INSPECTIONS:
+        return read_inspections(rows, names, columns, chosen, header_line, file_name)
     return _read_schools(rows, names, columns, layout, chosen, header_line, file_name)
-
-
-def _text(source: FileSource) -> str:
-    data: bytes | str = (
-        Path(source).read_bytes() if isinstance(source, str | os.PathLike) else source.read()
-    )
-    if isinstance(data, bytes) and (
-        data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0")
-    ):
-        raise IndicatorFileError(
-            1,
-            "this is an Excel workbook, not a CSV file: open it and save the sheet with the "
-            "figures (for the deprivation index, the IMD2019 sheet) as CSV",
-        )
-    return read_text(
-        io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data), IndicatorFileError
-    )
-
-
-def _header_names(header: list[str]) -> list[str]:
-    names = [name.strip() for name in header]
-    # A spreadsheet saved as CSV can end its rows with empty cells.
-    while names and names[-1] == "":
-        names.pop()
-    return names
 
 
 def _detect(names: list[str], line: int) -> tuple[Layout, dict[str, int]]:
     """The file's layout and the position of each column it reads, by lower-case name."""
     folded = [name.lower() for name in names]
-    duplicates = sorted({name for name in folded if name and folded.count(name) > 1})
+    duplicates = sorted(
+        {name for name in folded if name in READ_COLUMNS and folded.count(name) > 1}
+    )
     if duplicates:
         raise IndicatorFileError(line, f"the header names {duplicates[0]!r} twice")
     columns = {name: position for position, name in enumerate(folded)}
@@ -319,43 +277,67 @@ def _detect(names: list[str], line: int) -> tuple[Layout, dict[str, int]]:
     if folded and folded[0].startswith("lsoa code"):
         _check_imd_header(names, line)
         return IMD_2019, columns
-    if "urn" in columns and ("perctot" in columns or "ppersabs10" in columns):
-        return PERFORMANCE_TABLES_ABSENCE, columns
+    if is_area_header(names):
+        return FIRST_TIME_ENTRANTS_FILE, columns
+    if is_inspections_header(columns):
+        error = inspections_header_error(columns, line)
+        if error is not None:
+            raise error
+        return OFSTED_INSPECTIONS, columns
+    if "urn" in columns:
+        found = [
+            layout
+            for layout in PERFORMANCE_TABLES_LAYOUTS
+            if any(column in columns for column, _ in layout.measures)
+        ]
+        if len(found) > 1:
+            raise IndicatorFileError(
+                line,
+                "the file has the columns of more than one performance tables file ("
+                + ", ".join(layout.name for layout in found)
+                + "); import each download as it is published",
+            )
+        if found:
+            return found[0], columns
     if "school_urn" in columns or "time_period" in columns:
-        missing = [name for name in EES_KEYS if name not in columns]
-        if missing:
-            raise IndicatorFileError(
-                line,
-                "an Explore education statistics file needs the columns "
-                + ", ".join(EES_KEYS)
-                + "; this one has no "
-                + ", ".join(missing),
-            )
-        exclusions = any(
-            name in columns for name in ("susp_rate", LEGACY_SUSPENSION_COLUMN, "perm_excl_rate")
-        )
-        absence = any(column in columns for column, _ in EES_ABSENCE.measures)
-        if exclusions and absence:
-            raise IndicatorFileError(
-                line,
-                "the file has both absence and exclusion columns; import the school-level "
-                "absence and exclusions downloads as separate files",
-            )
-        if exclusions:
-            return EES_EXCLUSIONS, columns
-        if absence:
-            return EES_ABSENCE, columns
-        raise IndicatorFileError(
-            line,
-            "an Explore education statistics file with none of the columns read: susp_rate "
-            "(or fixed_excl_rate), perm_excl_rate, sess_overall_percent, "
-            "enrolments_pa_10_exact_percent",
-        )
+        return _detect_ees(columns, line), columns
     shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
     raise IndicatorFileError(
         line,
         f"the header ({shown}) is not one of the layouts accepted: {layout_names()}; "
         "see docs/indicators.md",
+    )
+
+
+def _detect_ees(columns: dict[str, int], line: int) -> Layout:
+    missing = [name for name in EES_KEYS if name not in columns]
+    if missing:
+        raise IndicatorFileError(
+            line,
+            "an Explore education statistics file needs the columns "
+            + ", ".join(EES_KEYS)
+            + "; this one has no "
+            + ", ".join(missing),
+        )
+    exclusions = any(
+        name in columns for name in ("susp_rate", LEGACY_SUSPENSION_COLUMN, "perm_excl_rate")
+    )
+    absence = any(column in columns for column, _ in EES_ABSENCE.measures)
+    if exclusions and absence:
+        raise IndicatorFileError(
+            line,
+            "the file has both absence and exclusion columns; import the school-level "
+            "absence and exclusions downloads as separate files",
+        )
+    if exclusions:
+        return EES_EXCLUSIONS
+    if absence:
+        return EES_ABSENCE
+    raise IndicatorFileError(
+        line,
+        "an Explore education statistics file with none of the columns read: susp_rate "
+        "(or fixed_excl_rate), perm_excl_rate, sess_overall_percent, "
+        "enrolments_pa_10_exact_percent",
     )
 
 
@@ -377,65 +359,19 @@ def _check_imd_header(names: list[str], line: int) -> None:
     )
 
 
-def _is_summary(la: str, estab: str, columns: dict[str, int]) -> bool:
-    """Whether a row without a URN is a summary (national or local-authority average): its LA
-    or establishment number is not a number. Without those columns, it is not."""
-    return ("la" in columns and not _WHOLE.fullmatch(la)) or (
-        "estab" in columns and not _WHOLE.fullmatch(estab)
+def _is_summary(cell: Callable[[str], str], columns: dict[str, int]) -> bool:
+    """Whether a performance tables row without a URN is a summary (national or local-authority
+    figures): its record type is not a school's, or its LA or establishment number is not a
+    number. Without those columns, it is not."""
+    if "rectype" in columns and cell("rectype") not in SCHOOL_RECORD_TYPES:
+        return True
+    return any(
+        name in columns and not WHOLE.fullmatch(cell(name)) for name in ("la", "lea", "estab")
     )
-
-
-def _fields(row: list[str], width: int, line: int) -> list[str] | IndicatorFileError:
-    """The row's fields, stripped, one per header column; extra empty cells are dropped."""
-    fields = [value.strip() for value in row]
-    if len(fields) > width and not any(fields[width:]):
-        fields = fields[:width]
-    if len(fields) != width:
-        return IndicatorFileError(
-            line, f"the row has {len(fields)} fields but the header has {width}"
-        )
-    return fields
-
-
-def _value(
-    text: str, *, column: str, indicator: str, layout: Layout, line: int
-) -> Figure | IndicatorFileError:
-    marker = text.lower()
-    suppressed, no_value = (
-        (PERFORMANCE_SUPPRESSED, PERFORMANCE_NO_VALUE)
-        if layout is PERFORMANCE_TABLES_ABSENCE
-        else (EES_SUPPRESSED, EES_NO_VALUE)
-    )
-    if marker in suppressed:
-        return Figure(indicator, None, suppressed=True)
-    if marker in no_value:
-        return Figure(indicator, None)
-    if not _NUMBER.fullmatch(text):
-        markers = ", ".join(
-            sorted(
-                (m.upper() if layout is PERFORMANCE_TABLES_ABSENCE else m)
-                for m in (suppressed | no_value)
-                if m
-            )
-        )
-        return IndicatorFileError(
-            line,
-            f"{column} {text[:20]!r} is not a number nor one of the publisher's markers "
-            f"({markers}, or empty)",
-        )
-    try:
-        number = Decimal(text).quantize(VALUE_PLACES)
-    except InvalidOperation:
-        number = VALUE_LIMIT
-    if indicator in PERCENT_CODES and number > 100:
-        return IndicatorFileError(line, f"{column} {text!r} is a percentage above 100")
-    if number >= VALUE_LIMIT:
-        return IndicatorFileError(line, f"{column} {text[:20]!r} is too large")
-    return Figure(indicator, number)
 
 
 def _read_schools(
-    rows: Iterable[tuple[int, list[str] | LineError]],
+    rows: Rows,
     names: list[str],
     columns: dict[str, int],
     layout: Layout,
@@ -443,13 +379,14 @@ def _read_schools(
     header_line: int,
     file_name: str,
 ) -> IndicatorFile:
-    if layout is PERFORMANCE_TABLES_ABSENCE and chosen is None:
+    tables = layout.family == PERFORMANCE_TABLES
+    if tables and chosen is None:
         raise IndicatorImportError(
             [
                 IndicatorFileError(
                     header_line,
-                    "a performance tables absence file does not state its academic year: give "
-                    "it with --period (for example --period 2017/18)",
+                    f"a {layout.name} file does not state its academic year: give it with "
+                    "--period (for example --period 2017/18)",
                 )
             ]
         )
@@ -460,7 +397,8 @@ def _read_schools(
         elif code == SUSPENSION_RATE and LEGACY_SUSPENSION_COLUMN in columns:
             measures.append((LEGACY_SUSPENSION_COLUMN, code))
     shown = {name.lower(): name for name in names}
-    urn_column = "urn" if layout is PERFORMANCE_TABLES_ABSENCE else "school_urn"
+    urn_column = "urn" if tables else "school_urn"
+    markers = PERFORMANCE_MARKERS if tables else EES_MARKERS
 
     errors: list[LineError] = []
     schools: list[SchoolRow] = []
@@ -475,7 +413,7 @@ def _read_schools(
             errors.append(row)
             break
         count += 1
-        fields = _fields(row, len(names), line)
+        fields = row_fields(row, len(names), line)
         if isinstance(fields, LineError):
             errors.append(fields)
             continue
@@ -484,11 +422,12 @@ def _read_schools(
             position = columns.get(name)
             return "" if position is None else fields[position]
 
-        if layout is PERFORMANCE_TABLES_ABSENCE:
+        if tables:
             assert chosen is not None
             row_period: Period | None = chosen
-            if cell("urn") == "" and _is_summary(cell("la"), cell("estab"), columns):
-                # The file ends with national averages by phase (LA "NAT", ESTAB "PRI").
+            if cell("urn") == "" and _is_summary(cell, columns):
+                # The files end with national averages (LA "NAT", ESTAB "PRI"), and the key
+                # stage files give each local authority's figures (RECTYPE 4).
                 skipped["national or local-authority summary rows"] += 1
                 continue
         else:
@@ -516,20 +455,13 @@ def _read_schools(
 
         row_errors: list[LineError] = []
         urn_text = cell(urn_column)
-        urn = int(urn_text) if _URN.fullmatch(urn_text) and int(urn_text) > 0 else None
+        urn = urn_read(urn_text)
         if urn is None:
-            row_errors.append(
-                IndicatorFileError(
-                    line,
-                    f"{shown[urn_column]} {urn_text[:20]!r} is not a URN"
-                    if urn_text
-                    else f"{shown[urn_column]} is empty",
-                )
-            )
+            row_errors.append(urn_error(urn_text, shown[urn_column], line))
         figures: list[Figure] = []
         for name, code in measures:
-            figure = _value(
-                cell(name), column=shown[name], indicator=code, layout=layout, line=line
+            figure = figure_read(
+                cell(name), column=shown[name], indicator=code, markers=markers, line=line
             )
             if isinstance(figure, LineError):
                 row_errors.append(figure)
@@ -560,50 +492,17 @@ def _read_schools(
             [IndicatorFileError(header_line, "the file has a header but no rows")]
         )
 
-    if layout is PERFORMANCE_TABLES_ABSENCE:
+    if tables:
         assert chosen is not None
         covered: tuple[Period, ...] = (chosen,)
     else:
-        if not any(level.lower() == "school" for level in levels):
-            found = ", ".join(sorted(level or "(empty)" for level in levels))
-            raise IndicatorImportError(
-                [
-                    IndicatorFileError(
-                        header_line,
-                        "no row has geographic_level School: this is not a school-level file "
-                        f"(levels found: {found})",
-                    )
-                ]
-            )
-        if not periods:
-            found = ", ".join(sorted(identifier or "(empty)" for identifier in identifiers))
-            raise IndicatorImportError(
-                [
-                    IndicatorFileError(
-                        header_line,
-                        "no school row is for a whole academic year (time_identifier "
-                        f"Academic year); found: {found}",
-                    )
-                ]
-            )
+        _check_ees_rows(levels, identifiers, periods, header_line)
+        covered = single_period(periods, chosen, header_line)
         if chosen is not None:
-            if chosen not in periods:
-                held = ", ".join(p.label for p in sorted(periods))
-                raise IndicatorImportError(
-                    [
-                        IndicatorFileError(
-                            header_line,
-                            f"--period {chosen.label} is not in the file, which holds {held}",
-                        )
-                    ]
-                )
             others = [school for school in schools if school.period != chosen]
             if others:
-                skipped[f"rows for other periods than --period {chosen.label}"] += len(others)
+                skipped[other_period_reason(chosen)] += len(others)
                 schools = [school for school in schools if school.period == chosen]
-            covered = (chosen,)
-        else:
-            covered = tuple(sorted(periods))
 
     return IndicatorFile(
         layout=layout,
@@ -616,9 +515,35 @@ def _read_schools(
     )
 
 
-def _read_imd(
-    rows: Iterable[tuple[int, list[str] | LineError]], names: list[str], file_name: str
-) -> IndicatorFile:
+def _check_ees_rows(
+    levels: Counter[str], identifiers: Counter[str], periods: set[Period], header_line: int
+) -> None:
+    """Refuse an Explore education statistics file with no school row for a whole year."""
+    if not any(level.lower() == "school" for level in levels):
+        found = ", ".join(sorted(level or "(empty)" for level in levels))
+        raise IndicatorImportError(
+            [
+                IndicatorFileError(
+                    header_line,
+                    "no row has geographic_level School: this is not a school-level file "
+                    f"(levels found: {found})",
+                )
+            ]
+        )
+    if not periods:
+        found = ", ".join(sorted(identifier or "(empty)" for identifier in identifiers))
+        raise IndicatorImportError(
+            [
+                IndicatorFileError(
+                    header_line,
+                    "no school row is for a whole academic year (time_identifier "
+                    f"Academic year); found: {found}",
+                )
+            ]
+        )
+
+
+def _read_imd(rows: Rows, names: list[str], file_name: str) -> IndicatorFile:
     errors: list[LineError] = []
     found: list[Neighbourhood] = []
     seen: dict[str, int] = {}
@@ -628,7 +553,7 @@ def _read_imd(
             errors.append(row)
             break
         count += 1
-        fields = _fields(row, len(names), line)
+        fields = row_fields(row, len(names), line)
         if isinstance(fields, LineError):
             errors.append(fields)
             continue
@@ -649,12 +574,12 @@ def _read_imd(
                 fail(f"{label} is empty")
             elif len(text) > MAX_TEXT:
                 fail(f"{label} is longer than {MAX_TEXT} characters")
-            elif _CONTROL.search(text):
+            elif CONTROL.search(text):
                 fail(f"{label} holds a control character (such as NUL), which no name has")
-        rank = int(rank_text) if _WHOLE.fullmatch(rank_text) else 0
+        rank = int(rank_text) if WHOLE.fullmatch(rank_text) else 0
         if not 1 <= rank <= IMD_2019_LSOAS:
             fail(f"IMD rank {rank_text[:20]!r} is not a whole number from 1 to {IMD_2019_LSOAS:,}")
-        decile = int(decile_text) if _WHOLE.fullmatch(decile_text) else 0
+        decile = int(decile_text) if WHOLE.fullmatch(decile_text) else 0
         if not 1 <= decile <= 10:
             fail(f"IMD decile {decile_text[:20]!r} is not a whole number from 1 to 10")
         if row_errors:
@@ -689,11 +614,11 @@ def _read_imd(
 class IndicatorImportResult:
     """What storing one file did.
 
-    For school figures: the rows read, those about schools (``known_rows`` for schools in the
-    product, ``unknown_rows`` for the rest, which are not stored), the values stored (suppressed
-    ones included) and the earlier values of the same indicators and periods they replaced. For
-    the deprivation index: the neighbourhoods stored and how many of the product's schools with
-    an LSOA code they cover.
+    For school (or area) figures: the rows read, those about schools (``known_rows`` for
+    schools in the product, ``unknown_rows`` for the rest, which are not stored), the values
+    stored (suppressed ones included) and the earlier values they replaced. For the deprivation
+    index: the neighbourhoods stored and how many of the product's schools with an LSOA code
+    they cover.
     """
 
     record: IndicatorImport
@@ -722,18 +647,38 @@ class IndicatorImportResult:
                 f"neighbourhoods{replaced}; {self.schools_matched:,} of the "
                 f"{self.schools_with_lsoa:,} schools with an LSOA code are in them."
             )
+        about = "areas" if self.layout.about_areas else "schools"
         parts = [
             f"{self.rows:,} row{'' if self.rows == 1 else 's'}",
-            f"{self.known_rows:,} for schools in the product",
-            f"{self.unknown_rows:,} for schools not in the product",
+            f"{self.known_rows:,} for {about} in the product",
+            f"{self.unknown_rows:,} for {about} not in the product",
         ]
         parts += [f"{number:,} {reason} left aside" for reason, number in self.skipped.items()]
         suppressed = f" ({self.suppressed:,} suppressed)" if self.suppressed else ""
         return (
-            f"{name}{self.layout.name}, {', '.join(self.periods)}: "
+            f"{name}{self.layout.name}, {periods_text(self.periods)}: "
             f"{', '.join(parts)}; {self.values:,} value{'' if self.values == 1 else 's'} "
             f"stored{suppressed}{replaced}."
         )
+
+
+def periods_text(labels: Sequence[str]) -> str:
+    """The periods a file covers, in a few words however many they are."""
+    if len(labels) <= 3:
+        return ", ".join(labels)
+    return f"{labels[0]} to {labels[-1]} ({len(labels)} periods)"
+
+
+@dataclass
+class _Rows:
+    """A file's values for the product's schools (or areas), before they are stored, and, for a
+    layout that replaces only the rows it gives, the schools (or areas) it gives for each
+    period label."""
+
+    values: list[IndicatorValue]
+    known: int
+    unknown: int
+    pairs: dict[str, set[Any]] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -744,64 +689,43 @@ def indicator_file_store(
 
     School figures: for each indicator and period the file covers, every school's earlier value
     is deleted and the file's values are written for the schools the product knows (by URN);
-    other indicators and periods are not touched. Rows for URNs the product does not know are
-    counted, not stored. A suppressed figure is stored as suppressed with no number; a figure
-    the publisher marks as not available stores nothing. The deprivation index replaces the
-    whole index of its edition. One ``IndicatorImport`` and one audit event record the import.
-    A dozen queries, plus the inserts of the values in batches: none per row.
+    other indicators and periods are not touched. Ofsted's inspections replace only the values
+    of the schools and years the file gives (a list of latest inspections says nothing of a
+    school's earlier ones). Area figures are stored for the area whose schools have the row's
+    local authority number (else whose name, or whose schools' local authority, is the row's
+    name) and replace only that area's values for the periods given; two rows for one area and
+    period refuse the file. Rows for schools or areas the product does not know are counted,
+    not stored. A suppressed figure is stored as suppressed with no number; a figure the
+    publisher marks as not available stores nothing. The deprivation index replaces the whole
+    index of its edition. One ``IndicatorImport`` and one audit event record the import. A
+    dozen queries (and one per period replaced school by school), plus the inserts of the
+    values in batches: none per row.
     """
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    if indicator_file.layout is IMD_2019:
+    layout = indicator_file.layout
+    if layout.family == DEPRIVATION:
         return _store_imd(user=user, actor=actor, indicator_file=indicator_file, source=source)
 
     codes = indicator_file.indicators
-    # Imports of the same indicators queue here, so that one's deletions never meet another's
-    # insertions.
-    present = set(
-        Indicator.objects.select_for_update().filter(code__in=codes).values_list("code", flat=True)
-    )
-    missing = [code for code in codes if code not in present]
-    if missing:
-        raise LookupError(
-            f"The indicator catalogue has no {', '.join(missing)}: run the migrations."
-        )
-    # The whole register in one query: a national file names nearly every school in England,
-    # more URNs than one query can list.
-    school_ids: dict[int, Any] = dict(School.objects.order_by().values_list("urn", "id"))
+    _lock_indicators(codes)
+    read = _area_rows(indicator_file) if layout.about_areas else _school_rows(indicator_file)
     labels = [period.label for period in indicator_file.periods]
-    replaced, _ = IndicatorValue.objects.filter(
-        indicator_id__in=codes, period__in=labels, school__isnull=False
-    ).delete()
+    replaced = _replace(codes, labels, read, layout)
 
     record = IndicatorImport.objects.create(
-        layout=indicator_file.layout.code,
+        layout=layout.code,
         file_name=indicator_file.file_name[:255],
         periods=labels,
         rows=indicator_file.rows,
+        values=len(read.values),
         imported_by=user,
     )
-    values = [
-        IndicatorValue(
-            indicator_id=figure.indicator,
-            school_id=school_ids[row.urn],
-            period=row.period.label,
-            period_start=row.period.start,
-            value=figure.value,
-            suppressed=figure.suppressed,
-            imported_from=record,
-        )
-        for row in indicator_file.schools
-        if row.urn in school_ids
-        for figure in row.figures
-        if figure.stored
-    ]
-    IndicatorValue.objects.bulk_create(values, batch_size=IMPORT_BATCH)
-    record.values = len(values)
-    record.save(update_fields=["values"])
+    for value in read.values:
+        value.imported_from = record
+    IndicatorValue.objects.bulk_create(read.values, batch_size=IMPORT_BATCH)
 
-    known_rows = sum(1 for row in indicator_file.schools if row.urn in school_ids)
-    suppressed = sum(1 for value in values if value.suppressed)
-    unknown_rows = len(indicator_file.schools) - known_rows
+    suppressed = sum(1 for value in read.values if value.suppressed)
+    about = "areas" if layout.about_areas else "schools"
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -813,8 +737,8 @@ def indicator_file_store(
             "periods": labels,
             "indicators": list(codes),
             "rows": record.rows,
-            "rows_for_schools_in_product": known_rows,
-            "rows_for_schools_not_in_product": unknown_rows,
+            f"rows_for_{about}_in_product": read.known,
+            f"rows_for_{about}_not_in_product": read.unknown,
             "values": record.values,
             "suppressed": suppressed,
             "replaced": replaced,
@@ -822,17 +746,138 @@ def indicator_file_store(
     )
     return IndicatorImportResult(
         record=record,
-        layout=indicator_file.layout,
+        layout=layout,
         file_name=indicator_file.file_name,
         periods=tuple(labels),
         rows=indicator_file.rows,
-        known_rows=known_rows,
-        unknown_rows=unknown_rows,
-        values=len(values),
+        known_rows=read.known,
+        unknown_rows=read.unknown,
+        values=len(read.values),
         suppressed=suppressed,
         replaced=replaced,
         skipped=dict(indicator_file.skipped),
     )
+
+
+def _lock_indicators(codes: Iterable[str]) -> None:
+    """Lock the indicators imported: imports of the same indicators queue here, so that one's
+    deletions never meet another's insertions."""
+    codes = list(codes)
+    present = set(
+        Indicator.objects.select_for_update().filter(code__in=codes).values_list("code", flat=True)
+    )
+    missing = [code for code in codes if code not in present]
+    if missing:
+        raise LookupError(
+            f"The indicator catalogue has no {', '.join(missing)}: run the migrations."
+        )
+
+
+def _value(figure: Figure, period: Period, **target: Any) -> IndicatorValue:
+    return IndicatorValue(
+        indicator_id=figure.indicator,
+        period=period.label,
+        period_kind=period.kind,
+        period_start=period.start,
+        value=figure.value,
+        suppressed=figure.suppressed,
+        **target,
+    )
+
+
+def _school_rows(indicator_file: IndicatorFile) -> _Rows:
+    # The whole register in one query: a national file names nearly every school in England,
+    # more URNs than one query can list.
+    school_ids: dict[int, Any] = dict(School.objects.order_by().values_list("urn", "id"))
+    known = [row for row in indicator_file.schools if row.urn in school_ids]
+    pairs: dict[str, set[Any]] = defaultdict(set)
+    if indicator_file.layout.replaces_rows:
+        for row in known:
+            pairs[row.period.label].add(school_ids[row.urn])
+    return _Rows(
+        values=[
+            _value(figure, row.period, school_id=school_ids[row.urn])
+            for row in known
+            for figure in row.figures
+            if figure.stored
+        ],
+        known=len(known),
+        unknown=len(indicator_file.schools) - len(known),
+        pairs=dict(pairs),
+    )
+
+
+def _area_rows(indicator_file: IndicatorFile) -> _Rows:
+    """The file's rows as values for the product's areas. A row's local authority number finds
+    the area of the schools with that number in the register; a row without one is found by
+    name, as the area's name or its schools' local authority. Two rows landing on the same area
+    and period refuse the file."""
+    rows = indicator_file.areas
+    codes = {row.la_code for row in rows if row.la_code}
+    by_code: defaultdict[str, set[Any]] = defaultdict(set)
+    for code, area_id in (
+        School.objects.filter(la_code__in=codes).order_by().values_list("la_code", "area_id")
+    ).distinct():
+        by_code[code].add(area_id)
+    area_names = dict(Area.objects.values_list("id", "name"))
+    by_name: defaultdict[str, set[Any]] = defaultdict(set)
+    if any(not row.la_code for row in rows):
+        for area_id, name in area_names.items():
+            by_name[name.lower()].add(area_id)
+        for name, area_id in (
+            School.objects.exclude(local_authority="")
+            .order_by()
+            .values_list("local_authority", "area_id")
+            .distinct()
+        ):
+            by_name[name.lower()].add(area_id)
+
+    values: list[IndicatorValue] = []
+    pairs: dict[str, set[Any]] = defaultdict(set)
+    taken: dict[tuple[Any, str], int] = {}
+    errors: list[LineError] = []
+    known = 0
+    for row in rows:
+        area_ids = by_code[row.la_code] if row.la_code else by_name[row.la_name.lower()]
+        known += bool(area_ids)
+        for area_id in sorted(area_ids, key=str):
+            key = (area_id, row.period.label)
+            if key in taken:
+                errors.append(
+                    IndicatorFileError(
+                        row.line,
+                        f"{row.named} is in {area_names[area_id]}, as is line {taken[key]}: "
+                        f"two figures for one area and {row.period.label}",
+                    )
+                )
+                continue
+            taken[key] = row.line
+            pairs[row.period.label].add(area_id)
+            values += [
+                _value(figure, row.period, area_id=area_id)
+                for figure in row.figures
+                if figure.stored
+            ]
+    if errors:
+        raise IndicatorImportError(errors)
+    return _Rows(values=values, known=known, unknown=len(rows) - known, pairs=dict(pairs))
+
+
+def _replace(codes: Sequence[str], labels: list[str], read: _Rows, layout: Layout) -> int:
+    """Delete what the file's values replace; the number of values deleted."""
+    values = IndicatorValue.objects.filter(indicator_id__in=codes)
+    if not layout.replaces_rows:
+        replaced, _ = values.filter(period__in=labels, school__isnull=False).delete()
+        return replaced
+    target = "area_id__in" if layout.about_areas else "school_id__in"
+    replaced = 0
+    for label, ids in read.pairs.items():
+        ordered = sorted(ids, key=str)
+        for start in range(0, len(ordered), IMPORT_BATCH):
+            batch = ordered[start : start + IMPORT_BATCH]
+            deleted, _ = values.filter(period=label, **{target: batch}).delete()
+            replaced += deleted
+    return replaced
 
 
 def _store_imd(
@@ -916,8 +961,16 @@ def indicators_import(
 def indicator_files_import(
     *, actor: Any, files: Sequence[IndicatorFile], source: str
 ) -> list[IndicatorImportResult]:
-    """Store several files already read, in order, all in one transaction: all or none."""
-    return [
-        indicator_file_store(actor=actor, indicator_file=indicator_file, source=source)
-        for indicator_file in files
-    ]
+    """Store several files already read, in order, all in one transaction: all or none. A file
+    refused as it is stored (two rows for one area and period) names itself in the
+    ``IndicatorImportError``'s ``file_name``."""
+    results = []
+    for indicator_file in files:
+        try:
+            results.append(
+                indicator_file_store(actor=actor, indicator_file=indicator_file, source=source)
+            )
+        except IndicatorImportError as error:
+            error.file_name = indicator_file.file_name
+            raise
+    return results

@@ -16,10 +16,12 @@ from saferschools.core.audit import audit_verify
 from saferschools.core.models import AuditAction, AuditEvent, School
 from saferschools.outcomes.importing import (
     IMD_2019_COLUMNS,
-    IndicatorImportError,
-    ees_period_parse,
     indicator_file_read,
     indicators_import,
+)
+from saferschools.outcomes.importing_files import (
+    IndicatorImportError,
+    ees_period_parse,
     period_parse,
 )
 from saferschools.outcomes.models import IndicatorImport, IndicatorValue, LsoaDeprivation
@@ -257,8 +259,8 @@ def test_the_period_is_required_for_a_file_that_does_not_state_it(surrey):
     assert not IndicatorValue.objects.exists()
 
 
-def test_a_period_not_written_as_an_academic_year_is_refused(surrey):
-    with pytest.raises(ValueError, match="not an academic year like 2017/18"):
+def test_a_period_that_names_no_period_is_refused(surrey):
+    with pytest.raises(ValueError, match="is not a period: give an academic year as 2025/26"):
         import_file(ABSENCE_CUT, period="2017")
 
 
@@ -693,15 +695,18 @@ def test_the_command_without_period_names_the_option(surrey):
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_indicators", str(ABSENCE_CUT), stdout=out, stderr=err)
-    assert "line 1: a performance tables absence file does not state its academic year" in (
+    assert "line 1: a DfE performance tables absence file does not state its academic" in (
         err.getvalue()
     )
     assert "--period" in err.getvalue()
 
 
-def test_the_command_refuses_a_period_that_is_not_an_academic_year(surrey):
-    with pytest.raises(CommandError, match="--period '2017' is not an academic year"):
+def test_the_command_refuses_a_period_that_names_no_period(surrey):
+    with pytest.raises(CommandError, match="--period: “2017” is not a period"):
         run(str(ABSENCE_CUT), "--period", "2017")
+    with pytest.raises(CommandError, match="--period: “2017/19” is not an academic year"):
+        run(str(ABSENCE_CUT), "--period", "2017/19")
+    assert not IndicatorValue.objects.exists()
 
 
 def test_a_bad_file_stops_every_file_and_its_errors_go_to_stderr(surrey, tmp_path):
