@@ -227,9 +227,15 @@ def line_chart_svg(
     step = max(1, -(-len(labels) // 8))  # at most eight period labels under the axis
     for index, label in enumerate(labels):
         if index % step == 0 or index == len(labels) - 1:
+            # The first and last labels run inwards from the plot's edges, so none is cut off.
+            anchor = "middle"
+            if len(labels) > 1 and index == 0:
+                anchor = "start"
+            elif len(labels) > 1 and index == len(labels) - 1:
+                anchor = "end"
             parts.append(
                 f'<text x="{x_of(index):.1f}" y="{height - bottom + 18}" font-size="12" '
-                f'text-anchor="middle" fill="{TEXT}">{escape(_short(label))}</text>'
+                f'text-anchor="{anchor}" fill="{TEXT}">{escape(_short(label))}</text>'
             )
     if marker is not None and 0 < marker < len(labels):
         mark_x = (x_of(marker - 1) + x_of(marker)) / 2
@@ -238,8 +244,11 @@ def line_chart_svg(
             f'stroke="{TEXT}" stroke-width="1" stroke-dasharray="2 3"/>'
         )
         if marker_label:
+            # Beside the marker, on whichever side has more room.
+            right_half = mark_x > left + plot_width / 2
+            label_x, anchor = (mark_x - 4, "end") if right_half else (mark_x + 4, "start")
             parts.append(
-                f'<text x="{mark_x + 4:.1f}" y="{top + 12}" font-size="12" '
+                f'<text x="{label_x:.1f}" y="{top + 12}" font-size="12" text-anchor="{anchor}" '
                 f'fill="{TEXT}">{escape(marker_label)}</text>'
             )
     for reference in references:

@@ -1,5 +1,6 @@
 """Slowing down whoever guesses receipts (or floods a public form), without recording who they
-are. Each kind of event counts in a bucket of its own: wrong receipts, requests for a partnership.
+are. Each kind of event counts in a bucket of its own: wrong receipts, requests for a
+partnership, wrong survey codes.
 
 Wrong receipts are counted per network address in the cache, for a short window. The cache
 keys are keyed hashes of the address under a random key that lives only in this process's

@@ -94,3 +94,12 @@ def test_many_periods_label_at_most_about_eight():
 def test_a_series_of_the_wrong_length_is_refused():
     with pytest.raises(ValueError):
         chart(series=[Series("Partnership", [1, 2])])
+
+
+def test_the_end_labels_run_inwards_and_the_marker_label_has_room():
+    root = chart(marker=3, marker_label="Partnership began")
+    period_labels = [t for t in root.iter(f"{SVG}text") if (t.text or "").startswith("20")]
+    anchors = [t.get("text-anchor") for t in period_labels]
+    assert anchors[0] == "start" and anchors[-1] == "end"
+    began = next(t for t in root.iter(f"{SVG}text") if t.text == "Partnership began")
+    assert began.get("text-anchor") == "end"
