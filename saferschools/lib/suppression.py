@@ -34,39 +34,7 @@ def suppressed_cells(
     parts that are shown, say) belongs in ``cells`` too, with the relation that defines it: if
     it is small, the cells it is worked out from are left out.
     """
-    order = {key: index for index, key in enumerate(cells)}
-    hidden = {key for key, count in cells.items() if is_small(count)}
-    most = SUPPRESS_BELOW - 1
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            unknown = [key for key in (total, *parts) if key in hidden]
-            if not unknown:
-                continue
-            given_away = len(unknown) == 1
-            if (
-                not given_away
-                and total not in hidden
-                and all(is_small(cells[key]) for key in unknown)
-            ):
-                left_out = sum(cells[key] for key in unknown)
-                given_away = left_out in (len(unknown), most * len(unknown))
-            if not given_away:
-                continue
-            others = sorted(
-                (cells[key], order[key], key)
-                for key in parts
-                if key not in hidden and cells[key] > 0
-            )
-            if others:
-                hidden.add(others[0][2])
-            elif total not in hidden:
-                hidden.add(total)
-            else:  # pragma: no cover - a hidden total above zero has a part above zero shown
-                continue
-            changed = True
-    return hidden
+    return suppressed_cells_settled(cells, relations, {})
 
 
 class SuppressionStuck(ValueError):
