@@ -10,7 +10,7 @@ to the rule the pages apply.
 What is kept of a pupil's answers is fixed by the models: a code is kept only as a keyed hash
 with a used flag, and a response holds the round, the wording answered (primary or secondary)
 and the answers; nothing of when it came, which code admitted it, or who or where the pupil
-was. Its audit event names the round only.
+was. A response writes no audit event: its time would say when the pupil answered.
 
 Changing a question never changes past rounds: a round keeps the words it asked
 (``SurveyRoundQuestion``), and what a question feeds (its indicator and the answers counted
@@ -830,11 +830,5 @@ def survey_response_submit(
             for question, value in chosen.items()
         ]
     )
-    # The event names the round alone: never the response, the code or an answer.
-    audit_record(
-        actor=None,
-        action=AuditAction.CREATE,
-        source=source,
-        obj=survey_round,
-        detail={"what": "survey response"},
-    )
+    # No audit event: its time, set beside the order in which responses are stored, would
+    # say when each pupil answered. The round's page counts the codes used instead.
