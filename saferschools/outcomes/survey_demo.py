@@ -105,21 +105,39 @@ def _weighted(values: list[int], toward: int) -> list[int]:
     return [value for rank, value in enumerate(ordered) for _ in range(len(ordered) - rank + 1)]
 
 
-def _answer(rng: random.Random, asked: SurveyRoundQuestion, year: int) -> int | None:
-    roll = rng.random()
-    if roll < SKIPPED:
-        return None
-    if roll < SKIPPED + RATHER_NOT and asked.kind in OFFERS_RATHER_NOT_SAY:
-        return RATHER_NOT_SAY
+def _answers(
+    rng: random.Random, asked: SurveyRoundQuestion, year: int, pupils: int
+) -> list[int | None]:
+    """Every pupil's answer to one question. The share the demo means to show is met exactly
+    among those who answer, so that the improvement from one year to the next never depends on
+    the luck of the draw (nor on the schools' numbers that seed it)."""
+    answers: list[int | None] = [None] * pupils
+    answering: list[int] = []
+    for pupil in range(pupils):
+        roll = rng.random()
+        if roll < SKIPPED:
+            continue
+        if roll < SKIPPED + RATHER_NOT and asked.kind in OFFERS_RATHER_NOT_SAY:
+            answers[pupil] = RATHER_NOT_SAY
+            continue
+        answering.append(pupil)
     values = substantive_values(asked.kind)
     question = asked.question
     counted = sorted(counted_values(question))
     if not counted or question.indicator_id not in SHARES:
-        return rng.choice(values)
+        for pupil in answering:
+            answers[pupil] = rng.choice(values)
+        return answers
     others = [value for value in values if value not in counted]
-    if rng.random() * 100 < SHARES[question.indicator_id][year]:
-        return rng.choice(_weighted(counted, others[0] if others else counted[-1]))
-    return rng.choice(_weighted(others, counted[0]))
+    share = SHARES[question.indicator_id][year]
+    how_many = round(len(answering) * share / 100)
+    rng.shuffle(answering)
+    for index, pupil in enumerate(answering):
+        if index < how_many:
+            answers[pupil] = rng.choice(_weighted(counted, others[0] if others else counted[-1]))
+        else:
+            answers[pupil] = rng.choice(_weighted(others, counted[0]))
+    return answers
 
 
 def _run(school: School, plan: DemoRound) -> None:
@@ -160,8 +178,10 @@ def _run(school: School, plan: DemoRound) -> None:
         services.survey_batch_void(actor=leader, batch=lost.batch, source=SOURCE)
     rng = random.Random(f"{school.urn}:{plan.period}")  # noqa: S311 - made-up answers, not secrets
     questions = selectors.round_questions(survey_round)
-    for code in codes[: plan.responses]:
-        answers = {str(asked.pk): _answer(rng, asked, plan.year) for asked in questions}
+    pupils = min(plan.responses, len(codes))
+    chosen = {str(asked.pk): _answers(rng, asked, plan.year, pupils) for asked in questions}
+    for pupil, code in enumerate(codes[:pupils]):
+        answers = {question: given[pupil] for question, given in chosen.items()}
         services.survey_response_submit(
             school=school, code=code, answers=answers, source=SOURCE, today=plan.opens_on
         )
